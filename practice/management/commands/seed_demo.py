@@ -1,0 +1,61 @@
+import os
+import secrets
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from practice.models import Profile, User
+
+DEMO_ACCOUNTS = [
+    # username, email, staff, display name, password variable
+    ("learner", "learner@demo.prepnexus.invalid", False, "Demo Learner", "DEMO_LEARNER_PASSWORD"),
+    ("staff", "staff@demo.prepnexus.invalid", True, "Demo Staff", "DEMO_STAFF_PASSWORD"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo learner and staff accounts and load demo content. Safe to re-run."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-accounts", action="store_true", help="Load demo content only; create no accounts."
+        )
+
+    def handle(self, *args, **options):
+        if not options["no_accounts"]:
+            self._accounts()
+        for loader in self._content_loaders():
+            loader(stdout=self.stdout, style=self.style)
+
+    def _content_loaders(self):
+        """Each app contributes a `seed_demo_content(stdout, style)` service once it has content."""
+        from importlib import import_module
+
+        loaders = []
+        for module_name in ("practice.seeding", "blog.seeding"):
+            try:
+                module = import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                continue
+            loaders.append(module.seed_demo_content)
+        return loaders
+
+    @transaction.atomic
+    def _accounts(self):
+        for username, email, staff, display_name, variable in DEMO_ACCOUNTS:
+            # Passwords come from the environment (make run keeps them under .run/); otherwise each
+            # run sets a fresh random one, so no well-known demo password ever exists.
+            password = os.environ.get(variable) or secrets.token_urlsafe(12)
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"email": email, "is_staff": staff, "is_superuser": staff}
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            Profile.objects.get_or_create(user=user, defaults={"display_name": display_name})
+            verb = "Created" if created else "Updated"
+            self.stdout.write(
+                self.style.SUCCESS(f"{verb} {'staff' if staff else 'learner'} account: ")
+                + f"username={username} email={email} password={password}"
+            )

@@ -1,0 +1,215 @@
+import re
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from practice.models import Profile, User
+from practice.services import learner_signup
+
+from .factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _signup(client, email="Ada@Example.org", password="a-long-unusual-passphrase-7", **extra):
+    data = {"email": email, "display_name": "Ada", "password1": password, "password2": password, **extra}
+    return client.post(reverse("signup"), data)
+
+
+def test_signup_creates_learner_with_profile_and_logs_in(client):
+    response = _signup(client)
+    assert response.status_code == 302
+    user = User.objects.get(email__iexact="ada@example.org")
+    assert user.profile.display_name == "Ada"
+    assert not user.is_staff
+    home = client.get("/")
+    assert b"Welcome back, Ada" in home.content
+
+
+def test_signup_refuses_duplicate_email_in_another_case(client):
+    make_user(email="ada@example.org")
+    response = _signup(client, email="ADA@EXAMPLE.ORG")
+    assert response.status_code == 422
+    assert b"An account with this email already exists." in response.content
+    assert User.objects.filter(email__iexact="ada@example.org").count() == 1
+
+
+def test_database_refuses_duplicate_email_in_another_case():
+    from django.db import IntegrityError, transaction
+
+    make_user(email="ada@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="other", email="Ada@Example.ORG")
+
+
+def test_signup_rejects_weak_and_mismatched_passwords(client):
+    response = _signup(client, password="password")
+    assert response.status_code == 422
+    assert b"This password is too common." in response.content
+    response = client.post(
+        reverse("signup"),
+        {"email": "b@example.org", "password1": "a-long-unusual-passphrase-7", "password2": "different-9"},
+    )
+    assert response.status_code == 422
+    assert b"The two passwords do not match." in response.content
+    assert not User.objects.filter(email="b@example.org").exists()
+
+
+def test_signup_rejects_bad_email(client):
+    response = _signup(client, email="not-an-email")
+    assert response.status_code == 422
+    assert b"Enter a valid email address." in response.content
+
+
+def test_signup_is_one_transaction(monkeypatch):
+    def broken_create(*args, **kwargs):
+        raise RuntimeError("profile write failed")
+
+    monkeypatch.setattr(Profile.objects, "create", broken_create)
+    with pytest.raises(RuntimeError):
+        learner_signup(email="c@example.org", password="a-long-unusual-passphrase-7")
+    assert not User.objects.filter(email="c@example.org").exists()
+
+
+def test_signup_service_rejects_duplicate():
+    learner_signup(email="d@example.org", password="a-long-unusual-passphrase-7")
+    with pytest.raises(ValidationError):
+        learner_signup(email=" D@example.ORG ", password="a-long-unusual-passphrase-7")
+
+
+@pytest.mark.parametrize("identifier", ["learner-x", "LEARNER-X", "x@example.org", "X@Example.org"])
+def test_login_by_username_or_email_any_case(client, identifier):
+    make_user(username="learner-x", email="x@example.org")
+    response = client.post(reverse("login"), {"username": identifier, "password": PASSWORD})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_login_with_wrong_password_shows_error(client):
+    make_user(username="learner-y")
+    response = client.post(reverse("login"), {"username": "learner-y", "password": "wrong"})
+    assert response.status_code == 200
+    assert b"Please enter a correct" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_post_only_and_ends_session(client):
+    user = make_user()
+    client.force_login(user)
+    assert client.get(reverse("logout")).status_code == 405
+    assert "_auth_user_id" in client.session
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change(client):
+    user = make_user()
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-phrase-42",
+            "new_password2": "another-long-phrase-42",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-phrase-42")
+
+
+def test_password_reset_flow_by_email_in_any_case(client):
+    user = make_user(email="reset@example.org")
+    response = client.post(reverse("password_reset"), {"email": "RESET@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert b"Choose a new password" in form_page.content
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "brand-new-phrase-77", "new_password2": "brand-new-phrase-77"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("brand-new-phrase-77")
+
+
+def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_profile_requires_login(client):
+    response = client.get(reverse("profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_profile_update_and_validation(client):
+    user = make_user()
+    client.force_login(user)
+    ok = client.post(
+        reverse("profile"),
+        {
+            "display_name": "Grace",
+            "target_score": "1450",
+            "test_date": "2027-03-13",
+            "time_zone": "Europe/Paris",
+        },
+    )
+    assert ok.status_code == 302
+    user.profile.refresh_from_db()
+    assert (user.profile.display_name, user.profile.target_score, user.profile.time_zone) == (
+        "Grace",
+        1450,
+        "Europe/Paris",
+    )
+    bad = client.post(
+        reverse("profile"),
+        {
+            "display_name": "Grace",
+            "target_score": "1605",
+            "test_date": "not a date",
+            "time_zone": "Mars/Base",
+        },
+    )
+    assert bad.status_code == 422
+    for message in (b"less than or equal to 1600", b"Enter a valid date.", b"Select a valid choice."):
+        assert message in bad.content
+    odd = client.post(reverse("profile"), {"target_score": "1455", "time_zone": "UTC"})
+    assert odd.status_code == 422
+    assert b"Scores come in steps of 10." in odd.content
+    user.profile.refresh_from_db()
+    assert user.profile.target_score == 1450
+
+
+def test_home_explains_to_visitors(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Practise for the Digital SAT" in response.content
+    assert b'class="skip-link"' in response.content
+
+
+def test_home_query_count_is_small_and_flat(client, django_assert_max_num_queries):
+    user = make_user()
+    client.force_login(user)
+    with django_assert_max_num_queries(4):
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+def test_seed_demo_creates_accounts_and_is_idempotent(monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DEMO_LEARNER_PASSWORD", "learner-demo-pass-1")
+    call_command("seed_demo")
+    call_command("seed_demo")
+    learner = User.objects.get(username="learner")
+    assert learner.check_password("learner-demo-pass-1")
+    assert User.objects.get(username="staff").is_staff
+    assert User.objects.filter(username__in=["learner", "staff"]).count() == 2

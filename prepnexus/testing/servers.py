@@ -1,0 +1,203 @@
+"""Throwaway servers for tests and benchmarks: their own PostgreSQL, Redis and gunicorn.
+
+Tests that need a service to fail start one of these and stop it; they never touch the shared servers.
+"""
+
+import contextlib
+import glob
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A free TCP port below the ephemeral range (32768+), so the kernel never hands it out meanwhile."""
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-32000")
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def _pg_bindir() -> str:
+    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: int(d.split("/")[-2]))
+    if dirs:
+        return dirs[-1]
+    initdb = shutil.which("initdb")
+    if initdb:
+        return str(Path(initdb).resolve().parent)
+    raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root.
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+class ThrowawayPostgres:
+    """A private PostgreSQL cluster in a temp directory, on its own port."""
+
+    def __init__(self, port: int | None = None, extra_conf: dict | None = None):
+        self.port = port or free_port()
+        self.bindir = _pg_bindir()
+        self.tmp = tempfile.mkdtemp(prefix="prepnexus-pg-")
+        self.data = os.path.join(self.tmp, "data")
+        self.extra_conf = extra_conf or {}
+        os.chmod(self.tmp, 0o755)  # noqa: S103  the postgres user must reach its data dir
+        if os.geteuid() == 0:
+            shutil.chown(self.tmp, "postgres", "postgres")
+        self._run([f"{self.bindir}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+
+    def _run(self, cmd, **kwargs):
+        return subprocess.run(_as_postgres(cmd), check=True, capture_output=True, text=True, **kwargs)
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def start(self) -> "ThrowawayPostgres":
+        opts = f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c fsync=off"
+        opts += "".join(f" -c {key}={value}" for key, value in self.extra_conf.items())
+        self._run(
+            [f"{self.bindir}/pg_ctl", "-D", self.data, "-l", f"{self.tmp}/log", "-w", "-o", opts, "start"]
+        )
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run([f"{self.bindir}/pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"])
+
+    def create_database(self, name: str) -> str:
+        self._run(
+            [f"{self.bindir}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name]
+        )
+        return self.url(name)
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop("immediate")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class ThrowawayRedis:
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "ThrowawayRedis":
+        redis = shutil.which("redis-server")
+        if not redis:
+            raise RuntimeError("redis-server is not installed")
+        self.proc = subprocess.Popen(
+            [redis, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+
+    destroy = stop
+
+
+class Gunicorn:
+    """The app under gunicorn, as production runs it, with the environment a test chooses."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 2, threads: int = 4):
+        self.port = port or free_port()
+        self.env = {
+            **os.environ,
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_THREADS": str(threads),
+        }
+        self.proc: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  kept open for the server's lifetime
+            prefix="prepnexus-gunicorn-", suffix=".log", delete=False
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    def start(self, ready_path: str = "/health/live") -> "Gunicorn":
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.proc = subprocess.Popen(
+            [gunicorn, "-c", str(ROOT / "prepnexus/gunicorn.conf.py"), "--no-control-socket"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {Path(self.log.name).read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(self.base_url + ready_path, timeout=1).close()  # noqa: S310
+                return self
+            time.sleep(0.1)
+        raise TimeoutError(f"gunicorn did not answer: {Path(self.log.name).read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self.proc = None
+
+    def get(self, path: str, headers: dict | None = None, timeout: float = 10):
+        """GET and return (status, headers, body, seconds) without raising on 4xx/5xx."""
+        request = urllib.request.Request(self.base_url + path, headers=headers or {})  # noqa: S310
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return response.status, dict(response.headers), response.read(), time.monotonic() - started
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read(), time.monotonic() - started
