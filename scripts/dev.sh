@@ -14,6 +14,8 @@ VENV="$ROOT/.venv"
 PY="${PYTHON:-python3}"
 LOCAL_PG_PORT="${LOCAL_PG_PORT:-15432}"
 LOCAL_REDIS_PORT="${LOCAL_REDIS_PORT:-16379}"
+# One line per tool: the command to look for and the Debian package that provides it.
+TEST_TOOLS="chromium:chromium"
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 mkdir -p "$RUN"
 
@@ -44,8 +46,15 @@ setup() {
   else
     say "requirements/$flavour.txt already installed"
   fi
-  if [[ "$flavour" == dev ]] && ! command -v chromium >/dev/null 2>&1; then
-    apt_install chromium || say "browser tests will be skipped: no chromium"
+  if [[ "$flavour" == dev ]]; then
+    # Debian packages the test suite drives (command:package), installed when missing and root.
+    local tool missing=()
+    for tool in $TEST_TOOLS; do
+      command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+    done
+    if ((${#missing[@]})); then
+      apt_install "${missing[@]}" || say "tests that need ${missing[*]} will be skipped"
+    fi
   fi
 }
 
