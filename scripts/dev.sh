@@ -41,7 +41,9 @@ setup() {
   stamp="$VENV/.installed-$flavour-$(cat "$ROOT"/requirements/*.txt | sha256sum | cut -c1-16)"
   if [[ ! -f "$stamp" ]]; then
     say "installing pinned requirements/$flavour.txt"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    # This machine's pip config names optional local indexes; hide its "is ignored" noise only.
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req" 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+    [[ ${PIPESTATUS[0]} == 0 ]] || { say "pip install failed"; return 1; }
     touch "$stamp"
   else
     say "requirements/$flavour.txt already installed"
