@@ -286,10 +286,7 @@ def report(stats: dict) -> None:
     print(f"Questions: {stats['total']}")
     for sec, domains in TAXONOMY.items():
         types = stats["types_section"].get(sec, Counter())
-        print(
-            f"\n== {sec}: {stats['per_section'][sec]} "
-            f"(mcq {types['mcq']}, spr {types['spr']})"
-        )
+        print(f"\n== {sec}: {stats['per_section'][sec]} (mcq {types['mcq']}, spr {types['spr']})")
         for dom, skills in domains.items():
             dc = stats["diffs_domain"].get((sec, dom), Counter())
             print(f"  {dom}: {stats['per_domain'][(sec, dom)]}  [{fmt_diffs(dc)}]")
