@@ -218,3 +218,14 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 
 # The admin's path; move it off the default to cut drive-by scans.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Operations: legacy import and backups ---
+# Django's hashers first (the first one hashes every new or upgraded password), then the verifiers for
+# passwords imported from the legacy apps; a legacy hash is replaced on the account's first login.
+from django.conf import global_settings  # noqa: E402
+
+PASSWORD_HASHERS = [
+    *global_settings.PASSWORD_HASHERS,
+    "practice.hashers.LegacyBCryptHasher",
+    "practice.hashers.LegacyWerkzeugHasher",
+]
