@@ -229,3 +229,9 @@ PASSWORD_HASHERS = [
     "practice.hashers.LegacyBCryptHasher",
     "practice.hashers.LegacyWerkzeugHasher",
 ]
+
+# `manage.py backup`: where dumps go and how many of the newest to keep (0 keeps all).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
+# Directory holding pg_dump/pg_restore; empty picks /usr/lib/postgresql/<server major>/bin, then PATH.
+PG_BINDIR = env.str("PG_BINDIR", default="")
