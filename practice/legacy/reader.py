@@ -8,6 +8,7 @@ importer's job. Foreign keys are not resolved here (that needs the target's lega
 ``orphans()`` lists the rows whose reference points at nothing in the source file itself.
 """
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -245,17 +246,22 @@ class LegacyRow:
         return "; ".join(f"{column}: {message}" for column, message in self.errors.items())
 
 
+@functools.cache
+def _plan(spec: TableSpec) -> tuple[tuple[str, str, Parser], ...]:
+    return tuple((column.name, column.key, column.parse) for column in spec.columns)
+
+
 class LegacyFormatError(Exception):
     """The file is not one of the two legacy databases (or not SQLite at all)."""
 
 
 def parse_row(spec: TableSpec, raw: dict) -> LegacyRow:
     values, errors = {}, {}
-    for column in spec.columns:
+    for name, key, parse in _plan(spec):
         try:
-            values[column.key] = column.parse(raw.get(column.name))
+            values[key] = parse(raw.get(name))
         except p.LegacyValueError as exc:
-            errors[column.name] = str(exc)
+            errors[name] = str(exc)
     if spec.derive is not None:
         spec.derive(raw, values, errors)
     legacy_id = values.get("id") if isinstance(values.get("id"), int) else None
@@ -271,7 +277,6 @@ class LegacyReader:
             raise LegacyFormatError(f"{self.path} does not exist")
         # mode=ro: the import never writes to (or journals next to) the source file.
         self.connection = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True)
-        self.connection.row_factory = sqlite3.Row
         try:
             present = {
                 name
@@ -292,7 +297,7 @@ class LegacyReader:
                 f"{self.path.name} is not a {self.kind} database: no {', '.join(sorted(missing))}"
             )
         for spec in self.specs.values():
-            have = {row["name"] for row in self.connection.execute(f'PRAGMA table_info("{spec.name}")')}
+            have = {row[1] for row in self.connection.execute(f'PRAGMA table_info("{spec.name}")')}
             lacking = {column.name for column in spec.columns} - have
             if lacking:
                 self.close()
@@ -336,9 +341,10 @@ class LegacyReader:
             f'SELECT {columns} FROM "{table}" WHERE id > ? ORDER BY id',
             (after_id,),
         )
+        names = [column.name for column in spec.columns]
         try:
             while rows := cursor.fetchmany(batch_size):
-                yield [parse_row(spec, dict(row)) for row in rows]
+                yield [parse_row(spec, dict(zip(names, row, strict=True))) for row in rows]
         finally:
             cursor.close()
 
