@@ -231,7 +231,7 @@ PASSWORD_HASHERS = [
 ]
 
 # `manage.py backup`: where dumps go and how many of the newest to keep (0 keeps all).
-BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or BASE_DIR / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
 # Directory holding pg_dump/pg_restore; empty picks /usr/lib/postgresql/<server major>/bin, then PATH.
 PG_BINDIR = env.str("PG_BINDIR", default="")
