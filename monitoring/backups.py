@@ -117,9 +117,9 @@ def find_pg_tool(name: str, major: int) -> str:
     if pinned:
         candidates = [os.path.join(pinned, name)]
     else:
-        versioned = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
-        versioned.sort(key=lambda p: (int(p.split("/")[-3]) != major, int(p.split("/")[-3])))
-        candidates = [p for p in versioned if p.split("/")[-3].isdigit()]
+        versioned = [p for p in glob.glob(f"/usr/lib/postgresql/*/bin/{name}") if p.split("/")[-3].isdigit()]
+        # The server's own major first, then newer ones from the oldest up.
+        candidates = sorted(versioned, key=lambda p: (int(p.split("/")[-3]) != major, int(p.split("/")[-3])))
         on_path = shutil.which(name)
         if on_path:
             candidates.append(on_path)
