@@ -218,3 +218,20 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 
 # The admin's path; move it off the default to cut drive-by scans.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Operations: legacy import and backups ---
+# Django's hashers first (the first one hashes every new or upgraded password), then the verifiers for
+# passwords imported from the legacy apps; a legacy hash is replaced on the account's first login.
+from django.conf import global_settings  # noqa: E402
+
+PASSWORD_HASHERS = [
+    *global_settings.PASSWORD_HASHERS,
+    "practice.hashers.LegacyBCryptHasher",
+    "practice.hashers.LegacyWerkzeugHasher",
+]
+
+# `manage.py backup`: where dumps go and how many of the newest to keep (0 keeps all).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or BASE_DIR / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
+# Directory holding pg_dump/pg_restore; empty picks /usr/lib/postgresql/<server major>/bin, then PATH.
+PG_BINDIR = env.str("PG_BINDIR", default="")
