@@ -61,7 +61,7 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 class ThrowawayPostgres:
     """A private PostgreSQL cluster in a temp directory, on its own port."""
 
-    def __init__(self, port: int | None = None, extra_conf: dict | None = None):
+    def __init__(self, port: int | None = None, extra_conf: dict | None = None, initdb: bool = True):
         self.port = port or free_port()
         self.bindir = _pg_bindir()
         self.tmp = tempfile.mkdtemp(prefix="prepnexus-pg-")
@@ -70,7 +70,26 @@ class ThrowawayPostgres:
         os.chmod(self.tmp, 0o755)  # noqa: S103  the postgres user must reach its data dir
         if os.geteuid() == 0:
             shutil.chown(self.tmp, "postgres", "postgres")
-        self._run([f"{self.bindir}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        if initdb:
+            self._run(
+                [f"{self.bindir}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+            )
+
+    def standby(self, port: int | None = None, extra_conf: dict | None = None) -> "ThrowawayPostgres":
+        """A streaming replica of this running cluster (pg_basebackup -R), not yet started.
+
+        initdb's trust rules already admit replication connections from 127.0.0.1, and PostgreSQL's
+        defaults (wal_level=replica, max_wal_senders=10, hot_standby=on) are what streaming needs.
+        """
+        replica = ThrowawayPostgres(port=port, extra_conf=extra_conf, initdb=False)
+        replica._run(
+            [
+                f"{self.bindir}/pg_basebackup",
+                *("-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"),
+                *("-D", replica.data, "-R", "-X", "stream", "-c", "fast"),
+            ]
+        )
+        return replica
 
     def _run(self, cmd, **kwargs):
         return subprocess.run(_as_postgres(cmd), check=True, capture_output=True, text=True, **kwargs)
