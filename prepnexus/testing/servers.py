@@ -220,3 +220,60 @@ class Gunicorn:
                 return response.status, dict(response.headers), response.read(), time.monotonic() - started
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read(), time.monotonic() - started
+
+
+class PgBouncer:
+    """Debian's pgbouncer in front of one PostgreSQL database, transaction pooling, on its own port."""
+
+    def __init__(self, target: ThrowawayPostgres, dbname: str, pool_size: int = 2, port: int | None = None):
+        self.port = port or free_port()
+        self.dbname = dbname
+        self.tmp = tempfile.mkdtemp(prefix="prepnexus-pgbouncer-")
+        os.chmod(self.tmp, 0o755)  # noqa: S103  pgbouncer runs as the postgres user when we are root
+        Path(self.tmp, "userlist.txt").write_text('"postgres" ""\n')
+        Path(self.tmp, "pgbouncer.ini").write_text(
+            f"[databases]\n{dbname} = host=127.0.0.1 port={target.port} dbname={dbname}\n\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {self.tmp}/userlist.txt\n"
+            f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmin_pool_size = 0\n"
+            "max_client_conn = 200\nserver_reset_query =\nignore_startup_parameters = extra_float_digits\n"
+            f"logfile = {self.tmp}/pgbouncer.log\npidfile = {self.tmp}/pgbouncer.pid\n"
+        )
+        if os.geteuid() == 0:
+            for name in ("", "userlist.txt", "pgbouncer.ini"):
+                shutil.chown(os.path.join(self.tmp, name), "postgres", "postgres")
+        self.proc: subprocess.Popen | None = None
+
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.dbname}"
+
+    def start(self) -> "PgBouncer":
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        if not os.path.exists(binary):
+            raise RuntimeError("pgbouncer is not installed")
+        # It refuses to run as root.
+        self.proc = subprocess.Popen(
+            _as_postgres([binary, f"{self.tmp}/pgbouncer.ini"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def log(self) -> str:
+        return Path(self.tmp, "pgbouncer.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self.proc = None
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    destroy = stop
