@@ -207,7 +207,14 @@ def machine(pg: ThrowawayPostgres) -> dict:
     versions["redis"] = subprocess.run(
         ["redis-server", "--version"], capture_output=True, text=True
     ).stdout.split()[2]
-    return {"cpu": cpu, "cores": os.cpu_count(), "os": platform.platform(), "versions": versions}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "os": platform.platform(),
+        # Other work on the machine skews every figure; the load average says how much there was.
+        "loadavg_1m_at_end": round(os.getloadavg()[0], 2),
+        "versions": versions,
+    }
 
 
 def main() -> None:
@@ -252,6 +259,7 @@ def main() -> None:
             f"not in this build yet: {', '.join(skipped) or '-'}"
         )
 
+        load_at_start = round(os.getloadavg()[0], 2)
         base = Recorder()
         print(f"==> baseline: {args.vus} clients on /health/live for {args.baseline_seconds:.0f}s")
         deadline = time.monotonic() + args.baseline_seconds
@@ -273,7 +281,7 @@ def main() -> None:
         result = {
             "bench": "mixed",
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": machine(pg),
+            "machine": {**machine(pg), "loadavg_1m_at_start": load_at_start},
             "config": vars(args),
             "baseline": baseline,
             "mixed": {
@@ -301,7 +309,9 @@ def main() -> None:
 
 def print_table(result: dict) -> None:
     b = result["baseline"]
-    print(f"\nbare Django (/health/live): {b['rps']} req/s, p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms")
+    load = (result["machine"]["loadavg_1m_at_start"], result["machine"]["loadavg_1m_at_end"])
+    print(f"\n{result['machine']['cores']} cores, load average {load[0]} at start, {load[1]} at end")
+    print(f"bare Django (/health/live): {b['rps']} req/s, p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms")
     m = result["mixed"]
     print(
         f"mixed: {m['requests']} requests, {m['rps']} req/s "
