@@ -155,19 +155,23 @@ def login(v: Visitor, learner: int) -> None:
     )
 
 
-def learner_loop(port, recorder, routes, learners, deadline, seed, visit=(20, 60)):
+def learner_loop(v: Visitor, routes, learners, deadline, seed, visit=(20, 60)):
+    """Browse as a logged-in learner; after each visit log out and log in as another learner.
+
+    Logins cost a PBKDF2 hash each (about 0.3 s of CPU), so their share of the mix matters.
+    """
     rng = random.Random(seed)
     weights = [r.weight for r in routes]
-    while time.monotonic() < deadline:
-        v = Visitor(port, recorder)
-        login(v, rng.randint(1, learners))
-        # A visit: log in, then browse. Logins cost a PBKDF2 hash each, so their share matters.
+    while True:
         for _ in range(rng.randint(*visit)):
             if time.monotonic() >= deadline:
-                break
+                v.conn.close()
+                return
             rng.choices(routes, weights)[0].run(v)
         v.request("logout", "POST", "/accounts/logout/", {}, ok=(302,))
         v.conn.close()
+        v = Visitor(v.port, v.recorder)
+        login(v, rng.randint(1, learners))
 
 
 def baseline_loop(port, recorder, deadline):
@@ -264,12 +268,17 @@ def main() -> None:
         print(f"==> baseline: {args.vus} clients on /health/live for {args.baseline_seconds:.0f}s")
         deadline = time.monotonic() + args.baseline_seconds
         base_seconds = run_threads(lambda n: baseline_loop(app.port, base, deadline), args.vus)
-        mixed = Recorder()
+        warmup, mixed = Recorder(), Recorder()
+        visitors = [Visitor(app.port, warmup) for _ in range(args.vus)]
+        print(f"==> warm-up: {args.vus} learners log in (measured apart)")
+        run_threads(lambda n: login(visitors[n], random.Random(-n).randint(1, args.learners)), args.vus)
+        for visitor in visitors:
+            visitor.recorder = mixed
         print(f"==> mixed: {args.vus} learners for {args.seconds:.0f}s")
         deadline = time.monotonic() + args.seconds
         visit = (args.visit_min, args.visit_max)
         mixed_seconds = run_threads(
-            lambda n: learner_loop(app.port, mixed, routes, args.learners, deadline, n, visit), args.vus
+            lambda n: learner_loop(visitors[n], routes, args.learners, deadline, n, visit), args.vus
         )
         baseline = base.summary(base_seconds)["bare-django"]
         per_route = mixed.summary(mixed_seconds)
@@ -292,6 +301,7 @@ def main() -> None:
                 "rps_vs_bare": round(total / mixed_seconds / baseline["rps"], 3),
             },
             "routes": per_route,
+            "warmup_logins": {k: v for k, v in warmup.summary(1.0)["login"].items() if k != "rps"},
             "routes_not_in_this_build": skipped,
             "pending": PENDING,
         }
