@@ -7,6 +7,7 @@ import contextlib
 import glob
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -277,3 +278,75 @@ class PgBouncer:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     destroy = stop
+
+
+class HAProxy:
+    """Debian's haproxy running docker/haproxy.cfg, with local servers in place of the Docker DNS template.
+
+    Adds an X-Served-By response header so tests can tell the instances apart.
+    """
+
+    def __init__(self, servers: dict[str, int], port: int | None = None, stats_port: int | None = None):
+        self.port = port or free_port()
+        self.stats_port = stats_port or free_port()
+        self.tmp = tempfile.mkdtemp(prefix="prepnexus-haproxy-")
+        self.cfg = Path(self.tmp, "haproxy.cfg")
+        self.cfg.write_text(self.config(servers))
+        self.log = Path(self.tmp, "haproxy.log")
+        self.proc: subprocess.Popen | None = None
+
+    def config(self, servers: dict[str, int]) -> str:
+        config = (ROOT / "docker/haproxy.cfg").read_text()
+        config = config.replace("bind :8080", f"bind 127.0.0.1:{self.port}")
+        config = config.replace("bind :8404", f"bind 127.0.0.1:{self.stats_port}")
+        lines = "\n".join(f"    server {name} 127.0.0.1:{port}" for name, port in servers.items())
+        config, count = re.subn(r"^\s*server-template .*$", lines, config, flags=re.M)
+        if count != 1:
+            raise RuntimeError("docker/haproxy.cfg should have exactly one server-template line")
+        served_by = "    http-response set-header X-Served-By %[srv_name]"
+        config = config.replace("    balance leastconn", f"    balance leastconn\n{served_by}")
+        return re.sub(r"^resolvers docker\n(?:    .*\n)+", "", config, flags=re.M)  # no Docker DNS here
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "HAProxy":
+        binary = shutil.which("haproxy")
+        if not binary:
+            raise RuntimeError("haproxy is not installed")
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [binary, "-db", "-f", str(self.cfg)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for_port(self.port)
+        return self
+
+    def server_states(self) -> dict[str, str]:
+        """{server name: UP/DOWN/...} from HAProxy's stats page."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.stats_port}/stats;csv", timeout=5) as response:
+            rows = response.read().decode().splitlines()
+        header = rows[0].lstrip("# ").split(",")
+        states = {}
+        for row in rows[1:]:
+            fields = dict(zip(header, row.split(","), strict=False))
+            if fields.get("pxname") == "web" and fields.get("svname") not in ("FRONTEND", "BACKEND"):
+                states[fields["svname"]] = fields["status"]
+        return states
+
+    def wait_all_up(self, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while set(self.server_states().values()) != {"UP"}:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"HAProxy servers not all up: {self.server_states()}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(10)
+        self.proc = None
+        shutil.rmtree(self.tmp, ignore_errors=True)
