@@ -3,9 +3,12 @@ bare-Django baseline (/health/live: the full middleware stack, no database) meas
 
     .venv/bin/python bench/mixed.py [--learners 10000] [--vus 16] [--seconds 30] [--baseline-seconds 10]
                                     [--workers 2] [--threads 4]
+                                    [--instances 2] [--pgbouncer] [--replica]
 
 Starts its own PostgreSQL and Redis, migrates, generates the learners (bench/users.py), runs the app under
-gunicorn and drives it with threads over keep-alive http.client connections (no locust/wrk needed).
+gunicorn (optionally several instances behind HAProxy, through PgBouncer, with a streaming replica:
+the same helpers the scale-out tests use) and drives it with threads over keep-alive http.client
+connections (no locust/wrk needed).
 Results go to bench/results/mixed-<UTC time>.json; bench/README.md has the figures and what is pending.
 
 Adding a route: append a Route to ROUTES. A route with a `probe` path runs only when that page exists
@@ -13,6 +16,7 @@ Adding a route: append a Route to ROUTES. A route with a `probe` path runs only 
 """
 
 import argparse
+import contextlib
 import dataclasses
 import http.client
 import importlib.metadata
@@ -34,7 +38,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.users import PASSWORD, username  # noqa: E402
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis  # noqa: E402
+from prepnexus.testing.servers import (  # noqa: E402
+    Gunicorn,
+    HAProxy,
+    PgBouncer,
+    ThrowawayPostgres,
+    ThrowawayRedis,
+)
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -231,11 +241,15 @@ def main() -> None:
     parser.add_argument("--visit-max", type=int, default=60, help="most page views per login")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--instances", type=int, default=1, help="app instances; 2+ puts HAProxy in front")
+    parser.add_argument("--pgbouncer", action="store_true", help="app -> PgBouncer (transaction mode) -> PG")
+    parser.add_argument("--replica", action="store_true", help="add a streaming replica for reads")
     args = parser.parse_args()
 
     pg = ThrowawayPostgres(extra_conf={"max_connections": 200, "shared_buffers": "256MB"}).start()
     redis = ThrowawayRedis().start()
-    app = None
+    apps: list[Gunicorn] = []
+    stoppable: list = []
     try:
         env = {
             "DATABASE_URL": pg.create_database("prepnexus"),
@@ -255,8 +269,34 @@ def main() -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        app = Gunicorn(env, workers=args.workers, threads=args.threads).start("/health/ready")
-        routes = [r for r in ROUTES if r.probe is None or app.get(r.probe)[0] != 404]
+        app_env = dict(env)
+        if args.replica:
+            standby = pg.standby()
+            stoppable.append(standby)
+            standby.start()
+            app_env["DATABASE_REPLICA_URLS"] = standby.url("prepnexus")
+        if args.pgbouncer:
+            bouncer = PgBouncer(pg, "prepnexus", pool_size=2 * (os.cpu_count() or 2))
+            stoppable.append(bouncer)
+            bouncer.start()
+            app_env.update(DATABASE_URL=bouncer.url(), DATABASE_POOLER="pgbouncer")
+        for _ in range(args.instances):
+            apps.append(Gunicorn(app_env, workers=args.workers, threads=args.threads))
+            apps[-1].start("/health/ready")
+        port = apps[0].port
+        if args.instances > 1:
+            lb = HAProxy({f"app{n}": app.port for n, app in enumerate(apps, start=1)})
+            stoppable.append(lb)
+            lb.start().wait_all_up()
+            port = lb.port
+        topology = (
+            f"{args.instances} x gunicorn {args.workers}w x {args.threads}t"
+            + (" behind HAProxy" if args.instances > 1 else "")
+            + (", PgBouncer" if args.pgbouncer else "")
+            + (", 1 streaming replica" if args.replica else "")
+        )
+        print(f"==> topology: {topology}")
+        routes = [r for r in ROUTES if r.probe is None or apps[0].get(r.probe)[0] != 404]
         skipped = [r.name for r in ROUTES if r not in routes]
         print(
             f"==> routes: {', '.join(r.name for r in routes)}; "
@@ -267,9 +307,9 @@ def main() -> None:
         base = Recorder()
         print(f"==> baseline: {args.vus} clients on /health/live for {args.baseline_seconds:.0f}s")
         deadline = time.monotonic() + args.baseline_seconds
-        base_seconds = run_threads(lambda n: baseline_loop(app.port, base, deadline), args.vus)
+        base_seconds = run_threads(lambda n: baseline_loop(port, base, deadline), args.vus)
         warmup, mixed = Recorder(), Recorder()
-        visitors = [Visitor(app.port, warmup) for _ in range(args.vus)]
+        visitors = [Visitor(port, warmup) for _ in range(args.vus)]
         print(f"==> warm-up: {args.vus} learners log in (measured apart)")
         run_threads(lambda n: login(visitors[n], random.Random(-n).randint(1, args.learners)), args.vus)
         for visitor in visitors:
@@ -291,7 +331,7 @@ def main() -> None:
             "bench": "mixed",
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {**machine(pg), "loadavg_1m_at_start": load_at_start},
-            "config": vars(args),
+            "config": {**vars(args), "topology": topology},
             "baseline": baseline,
             "mixed": {
                 "seconds": round(mixed_seconds, 1),
@@ -311,8 +351,9 @@ def main() -> None:
         print_table(result)
         print(f"==> results: {out.relative_to(ROOT)}")
     finally:
-        if app:
-            app.stop()
+        for server in [*apps, *reversed(stoppable)]:
+            with contextlib.suppress(Exception):
+                getattr(server, "destroy", server.stop)()
         redis.stop()
         pg.destroy()
 
@@ -320,7 +361,8 @@ def main() -> None:
 def print_table(result: dict) -> None:
     b = result["baseline"]
     load = (result["machine"]["loadavg_1m_at_start"], result["machine"]["loadavg_1m_at_end"])
-    print(f"\n{result['machine']['cores']} cores, load average {load[0]} at start, {load[1]} at end")
+    print(f"\n{result['config']['topology']}")
+    print(f"{result['machine']['cores']} cores, load average {load[0]} at start, {load[1]} at end")
     print(f"bare Django (/health/live): {b['rps']} req/s, p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms")
     m = result["mixed"]
     print(

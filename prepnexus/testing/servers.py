@@ -82,7 +82,10 @@ class ThrowawayPostgres:
         initdb's trust rules already admit replication connections from 127.0.0.1, and PostgreSQL's
         defaults (wal_level=replica, max_wal_senders=10, hot_standby=on) are what streaming needs.
         """
-        replica = ThrowawayPostgres(port=port, extra_conf=extra_conf, initdb=False)
+        # A standby refuses to start with max_connections (and friends) below the primary's.
+        replica = ThrowawayPostgres(
+            port=port, extra_conf={**self.extra_conf, **(extra_conf or {})}, initdb=False
+        )
         replica._run(
             [
                 f"{self.bindir}/pg_basebackup",
