@@ -48,7 +48,7 @@ def _from_settings() -> tuple[ConnectionBudget, int, int | None]:
     return result, settings.GUNICORN_THREADS, pool_max
 
 
-@checks.register(checks.Tags.database)
+@checks.register("connections")  # static arithmetic on settings; never touches a database
 def check_connection_budget(app_configs=None, **kwargs):
     result, threads, pool_max = _from_settings()
     messages = []

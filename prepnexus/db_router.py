@@ -10,6 +10,7 @@ a safe request whose replica fails mid-way is run again on the primary.
 Installed by settings only when DATABASE_REPLICA_URLS is set; without replicas nothing here runs.
 """
 
+import contextlib
 import dataclasses
 import logging
 import random
@@ -19,7 +20,7 @@ from contextvars import ContextVar
 
 import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 
 log = logging.getLogger("prepnexus.db")
@@ -185,7 +186,8 @@ class ReplicaMiddleware:
             if state.replica_failed and safe and not state.wrote:
                 # The replica died after its last health check; nothing was written, so run it again.
                 health.mark_down(state.replica, "failed during a request; retried on the primary")
-                connections[state.replica].close()
+                with contextlib.suppress(DatabaseError):
+                    connections[state.replica].close()
                 state.replica, state.primary_only, state.replica_failed = None, True, False
                 response = self.get_response(request)
         finally:
