@@ -148,6 +148,8 @@ ROUTES = [
     Route("home", 15, _get("home", "/")),
     Route("profile", 15, _get("profile", "/accounts/profile/")),
     Route("profile-save", 5, _profile_save),
+    # What the load balancer's probes add (database + migrations check, shared per process for 1 s).
+    Route("health-ready", 2, _get("health-ready", "/health/ready")),
     # Pages other branches are building; they join the mix once they exist.
     Route("blog-list", 20, _get("blog-list", "/blog/"), probe="/blog/"),
     Route("practice-list", 20, _get("practice-list", "/practice/"), probe="/practice/"),
