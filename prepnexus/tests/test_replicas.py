@@ -109,8 +109,8 @@ def cluster():
             "PREPNEXUS_TEST_VIEWS": "on",
         }
         Gunicorn(env).manage("migrate", "--noinput")
-        # Every commit reaches the replica two seconds late: a read there right after a write is stale.
-        standby = primary.standby(extra_conf={"recovery_min_apply_delay": "2s"}).start()
+        # Every commit reaches the replica three seconds late: a read there right after a write is stale.
+        standby = primary.standby(extra_conf={"recovery_min_apply_delay": "3s"}).start()
         _wait_replayed(url, standby.url("prepnexus"))
         yield primary, standby, env
     finally:
@@ -161,6 +161,8 @@ def test_writer_never_reads_stale_data_and_reads_fall_back_when_the_replica_dies
 
         # The pin lapses: once the replica has caught up, the writer's reads go back to it.
         time.sleep(4.5)
+        _wait_replayed(primary.url("prepnexus"), standby.url("prepnexus"))
+        time.sleep(0.6)  # past the health cache, so the replica is seen caught up
         again = writer.get_json(path)
         assert again["replica"] and again["display_name"] == "in one request"
 
@@ -225,7 +227,7 @@ def test_a_replica_lagging_past_the_limit_is_skipped(cluster):
         assert observer.get_json(path)["replica"], "a replica within the limit serves reads"
 
         _rename(writer, "After")
-        time.sleep(1.2)  # past the lag limit, before the two-second delay lets the replica catch up
+        time.sleep(1.2)  # past the lag limit, before the three-second delay lets the replica catch up
         seen = observer.get_json(path)
         assert seen == {"display_name": "After", "alias": "default", "replica": False}
     finally:
