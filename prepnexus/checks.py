@@ -75,3 +75,16 @@ def check_connection_budget(app_configs=None, **kwargs):
             )
         )
     return messages
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_test_views_are_off(app_configs=None, **kwargs):
+    if settings.ROOT_URLCONF == "prepnexus.testing.urls":
+        return [
+            checks.Error(
+                "PREPNEXUS_TEST_VIEWS is on: test-only routes that show learners' display names are mounted.",
+                hint="Unset PREPNEXUS_TEST_VIEWS; only the test suite turns it on.",
+                id="prepnexus.E001",
+            )
+        ]
+    return []

@@ -138,3 +138,9 @@ def test_check_warns_when_threads_outnumber_the_pool():
     result = run("", "manage.py", "check", GUNICORN_THREADS="8", DB_POOL_SIZE="1", DB_MAX_OVERFLOW="2")
     assert result.returncode == 0, result.stderr
     assert "prepnexus.W002" in result.stderr
+
+
+def test_deploy_check_refuses_the_test_only_routes():
+    result = run("", "manage.py", "check", "--deploy", PREPNEXUS_TEST_VIEWS="on")
+    assert result.returncode != 0
+    assert "prepnexus.E001" in result.stderr
