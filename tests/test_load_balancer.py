@@ -29,11 +29,14 @@ def test_stopping_an_instance_under_load_loses_no_requests(transactional_db):
         "DB_MAX_OVERFLOW": "2",
         "CACHE_KEY_PREFIX": "scale-lb-test",
     }
-    a = Gunicorn(env, workers=1, threads=3).start(ready_path="/health/ready")
-    b = Gunicorn(env, workers=1, threads=3).start(ready_path="/health/ready")
-    lb = HAProxy({"a": a.port, "b": b.port}).start()
+    a = Gunicorn(env, workers=1, threads=3)
+    b = Gunicorn(env, workers=1, threads=3)
+    lb = HAProxy({"a": a.port, "b": b.port})
     lb_port = lb.port
     try:
+        a.start(ready_path="/health/ready")
+        b.start(ready_path="/health/ready")
+        lb.start()
         lb.wait_all_up()
 
         served = collections.Counter()

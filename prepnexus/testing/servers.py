@@ -203,6 +203,7 @@ class Gunicorn:
                 urllib.request.urlopen(self.base_url + ready_path, timeout=1).close()  # noqa: S310
                 return self
             time.sleep(0.1)
+        self.stop()  # never leave a server running behind a failed start
         raise TimeoutError(f"gunicorn did not answer: {Path(self.log.name).read_text()[-3000:]}")
 
     def stop(self) -> None:
@@ -263,7 +264,11 @@ class PgBouncer:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        wait_for_port(self.port)
+        try:
+            wait_for_port(self.port)
+        except TimeoutError:
+            self.stop()
+            raise
         return self
 
     def log(self) -> str:
@@ -325,7 +330,11 @@ class HAProxy:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_for_port(self.port)
+        try:
+            wait_for_port(self.port)
+        except TimeoutError:
+            self.stop()
+            raise
         return self
 
     def server_states(self) -> dict[str, str]:
