@@ -235,3 +235,55 @@ BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or BASE_DIR / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
 # Directory holding pg_dump/pg_restore; empty picks /usr/lib/postgresql/<server major>/bin, then PATH.
 PG_BINDIR = env.str("PG_BINDIR", default="")
+
+# --- Scale-out: read replicas, PgBouncer mode, connection budget (see README "Scaling") ---
+# DATABASE_POOLER=pgbouncer: PgBouncer in transaction mode sits between the app and PostgreSQL. It owns
+# pooling, so the app keeps no pool of its own, opens no server-side cursors (a cursor would outlive the
+# transaction that PgBouncer gives it) and sets no session state.
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="").lower()
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
+DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = env.db_url_config(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must point at PostgreSQL servers.")
+    _replica.update(
+        {
+            "CONN_MAX_AGE": _default_db["CONN_MAX_AGE"],
+            "CONN_HEALTH_CHECKS": _default_db["CONN_HEALTH_CHECKS"],
+            "OPTIONS": {**_default_db["OPTIONS"], "pool": dict(_default_db["OPTIONS"]["pool"])},
+            # Tests run against one database: a replica alias mirrors the primary's test database.
+            "TEST": {"MIRROR": "default"},
+        }
+    )
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DATABASE_POOLER == "pgbouncer":
+    for _db in DATABASES.values():
+        _db["OPTIONS"].pop("pool", None)
+        _db["CONN_MAX_AGE"] = DB_CONN_MAX_AGE
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _db["OPTIONS"]["prepare_threshold"] = None  # no prepared statements across pooled transactions
+# Seconds a learner's reads stay on the primary after a request of theirs wrote (signed cookie).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# A replica further behind the primary than this is skipped until it catches up.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+# Each process re-checks a replica's health (reachable, lag) at most this often.
+REPLICA_HEALTH_CHECK_SECONDS = env.float("REPLICA_HEALTH_CHECK_SECONDS", default=2.0)
+# Connect and statement timeout of that health check.
+REPLICA_HEALTH_CHECK_TIMEOUT = env.float("REPLICA_HEALTH_CHECK_TIMEOUT", default=1.0)
+REPLICA_PIN_COOKIE = "prepnexus_primary"
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["prepnexus.db_router.ReplicaRouter"]
+    # Outermost, so it also sees the session and auth writes other middleware make on the way out.
+    MIDDLEWARE.insert(0, "prepnexus.db_router.ReplicaMiddleware")
+# The connection budget check (prepnexus/checks.py): how many app instances (hosts or containers, each
+# running GUNICORN_WORKERS processes) share one database server, and how many connections they may hold.
+APP_INSTANCES = env.int("APP_INSTANCES", default=1)
+DB_CONNECTION_BUDGET = env.int("DB_CONNECTION_BUDGET", default=90)
+INSTALLED_APPS += ["prepnexus.apps.PrepnexusConfig"]
+# Test-only routes (prepnexus/testing/urls.py) for the replica and PgBouncer tests; never in production.
+if env.bool("PREPNEXUS_TEST_VIEWS", default=False):
+    ROOT_URLCONF = "prepnexus.testing.urls"
