@@ -24,15 +24,25 @@ class AxesBackend(AxesStandaloneBackend):
 
 
 def login_identifier(request: HttpRequest, credentials: dict | None = None) -> str:
-    """The identifier the person typed (username or email), trimmed and lower-cased.
+    """The account a login attempt is for, so its failures share one counter however it is typed.
 
-    Logins accept either, in any case, so "Ada@Example.org" and "ada@example.org" share one counter.
-    NUL characters are dropped: the attempt is stored in PostgreSQL text, which refuses them.
+    Logins accept the username or the email, in any case: an email that belongs to an account counts
+    as that account's username, and anything else is counted as typed, trimmed and lower-cased. NUL
+    characters are dropped (the attempt is stored in PostgreSQL text, which refuses them).
     """
     value = (credentials or {}).get("username")
     if value is None:
         value = request.POST.get("username", "")
-    return str(value).replace("\x00", "").strip().lower()[:255]
+    typed = str(value).replace("\x00", "").strip().lower()[:254]
+    if "@" in typed:
+        from django.contrib.auth import get_user_model
+
+        username = (
+            get_user_model()._default_manager.filter(email__iexact=typed).values_list("username", flat=True)
+        ).first()
+        if username:
+            return username.lower()
+    return typed
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
