@@ -278,6 +278,9 @@ PERMISSIONS_POLICY = (
     "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
 )
 
+# No script reads the CSRF cookie (forms carry the token), so scripts are not allowed to.
+CSRF_COOKIE_HTTPONLY = True
+
 # Rate limits, "count/seconds" per client address (answers: per learner). See prepnexus/ratelimit.py.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 
