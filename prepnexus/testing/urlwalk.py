@@ -107,5 +107,3 @@ def _converter_name(converter) -> str:
         if type(conv) is type(converter):
             return name
     return "str"
-
-

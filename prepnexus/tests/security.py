@@ -42,6 +42,8 @@ PUBLIC_ROUTES = {
     "monitoring:health-ready": "load balancer probe; no personal data",
     "monitoring:health-live": "load balancer probe; no personal data",
     "blog:*": "the blog is public reading",
+    "admin:login": "staff login form (throttled like the learner login)",
+    "admin:logout": "POST only",
 }
 
 # URLs for patterns a sample cannot be generated for (unnamed regular-expression patterns).
@@ -84,3 +86,33 @@ def walk_urls(learner) -> tuple[list[tuple[str, str]], list[str]]:
         else:
             urls.append((route.name, url))
     return urls, missing
+
+
+def is_login_redirect(response, *login_names: str) -> bool:
+    from urllib.parse import urlsplit
+
+    from django.urls import reverse
+
+    if response.status_code != 302:
+        return False
+    targets = {reverse(name) for name in (login_names or ("login",))}
+    return urlsplit(response["Location"]).path in targets
+
+
+def owner_only_problems(client, url: str, owner, other) -> list[str]:
+    """What is wrong with `url` (an object of `owner`) for anonymous visitors, other learners, the owner."""
+    problems = []
+    client.logout()
+    response = client.get(url)
+    if not is_login_redirect(response):
+        problems.append(f"{url}: anonymous got {response.status_code}, not a redirect to login")
+    client.force_login(other)
+    response = client.get(url)
+    if response.status_code != 404:
+        problems.append(f"{url}: another learner got {response.status_code}, not 404")
+    client.force_login(owner)
+    response = client.get(url)
+    if response.status_code >= 400:
+        problems.append(f"{url}: the owner got {response.status_code}")
+    client.logout()
+    return problems

@@ -36,7 +36,9 @@ def csp_problems(response) -> list[str]:
     if not header:
         return ["no Content-Security-Policy header"]
     policy = parse_csp(header)
-    problems = [f"{name} is {policy.get(name)}" for name, want in REQUIRED.items() if policy.get(name) != want]
+    problems = [
+        f"{name} is {policy.get(name)}" for name, want in REQUIRED.items() if policy.get(name) != want
+    ]
     for name, values in policy.items():
         if values & {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"}:
             problems.append(f"{name} allows {values}")

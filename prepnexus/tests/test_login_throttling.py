@@ -30,7 +30,7 @@ def logged_in(client) -> bool:
 
 def test_settings_have_an_explicit_cool_off_and_five_failures():
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AUTHENTICATION_BACKENDS[0] == "prepnexus.auth.AxesBackend"
     assert settings.AXES_LOCKOUT_PARAMETERS == [["ip_address", "username"]]
 

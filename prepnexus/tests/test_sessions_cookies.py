@@ -71,7 +71,8 @@ login = client.post("/accounts/login/", {"username": USERNAME, "password": PASSW
 cookies = {}
 for response in (page, login):
     for name, morsel in response.cookies.items():
-        cookies[name] = {k: morsel[k] for k in ("secure", "httponly", "samesite", "path", "domain", "max-age")}
+        keys = ("secure", "httponly", "samesite", "path", "domain", "max-age")
+        cookies[name] = {k: morsel[k] for k in keys}
 print(json.dumps({
     "plain": [plain.status_code, plain.get("Location")],
     "login": login.status_code,
