@@ -16,6 +16,7 @@ reached the request is allowed and the failure is logged: a cache outage must no
 """
 
 import functools
+import hashlib
 import logging
 import math
 import time
@@ -48,7 +49,9 @@ def key_post_field(name: str) -> KeyFunc:
     """Key on a submitted field, e.g. the email a password reset is sent to (case-insensitive)."""
 
     def key(request: HttpRequest) -> str:
-        return f"{name}:{request.POST.get(name, '').strip().lower()[:254]}"
+        value = request.POST.get(name, "").strip().lower()
+        # Hashed: a cache key must not carry whatever bytes a visitor typed, nor grow with them.
+        return f"{name}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
     return key
 

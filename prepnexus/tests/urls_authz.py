@@ -1,5 +1,5 @@
-"""Two toy views over a learner's profile: one scoped to its owner, one that leaks. The authorization
-tests use them to show that their checks catch a leak."""
+"""Toy views the security tests aim at: one scoped to its owner, one that leaks another learner's
+object, and two that hand raw URL and query values to PostgreSQL."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -24,4 +24,18 @@ urlpatterns = [
     path("", include("practice.accounts_urls")),
     path("scoped/<int:pk>/", scoped, name="scoped"),
     path("leaky/<int:pk>/", leaky, name="leaky"),
+]
+
+
+def by_name(request, name):
+    return HttpResponse(str(Profile.objects.filter(display_name=name).count()))
+
+
+def search(request):
+    return HttpResponse(str(Profile.objects.filter(display_name=request.GET.get("q", "")).count()))
+
+
+urlpatterns += [
+    path("by-name/<str:name>/", by_name, name="by-name"),
+    path("search/", search, name="search"),
 ]
