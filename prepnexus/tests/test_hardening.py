@@ -37,6 +37,7 @@ def test_nul_bytes_in_url_or_query_are_a_400_before_they_reach_postgresql(client
 def test_nul_bytes_in_form_fields_are_a_400(client):
     response = client.post(reverse("signup"), {"email": "a@example.org", "display_name": "a\x00"})
     assert response.status_code == 400
+    assert b"Bad request" in response.content
 
 
 def test_admin_path_comes_from_the_environment():
