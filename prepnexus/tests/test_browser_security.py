@@ -28,9 +28,11 @@ def collect_violations(page) -> list[str]:
     found = []
     page.on(
         "console",
-        lambda msg: found.append(msg.text)
-        if "Content Security Policy" in msg.text or "Refused to" in msg.text
-        else None,
+        lambda msg: (
+            found.append(msg.text)
+            if "Content Security Policy" in msg.text or "Refused to" in msg.text
+            else None
+        ),
     )
     page.on("pageerror", lambda exc: found.append(f"page error: {exc}"))
     return found

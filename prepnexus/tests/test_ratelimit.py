@@ -14,6 +14,15 @@ from practice.tests.factories import make_user
 from prepnexus.ratelimit import hit, ratelimit
 
 pytestmark = pytest.mark.django_db
+MID_HOUR = 1_800_001_800.0  # half-way through an hour-long window
+
+
+@pytest.fixture(autouse=True)
+def _clock_mid_window(monkeypatch):
+    """Windows are fixed: a test that straddled a boundary would see its count reset half-way."""
+    import types
+
+    monkeypatch.setattr("prepnexus.ratelimit.time", types.SimpleNamespace(time=lambda: MID_HOUR))
 
 
 def limits(**overrides):
@@ -33,7 +42,8 @@ def test_signup_is_limited_per_client_with_429_and_retry_after(client):
         client.logout()
     response = signup(client, 3)
     assert response.status_code == 429
-    assert 0 < int(response["Retry-After"]) <= 3600
+    assert response["Retry-After"] == "1800"
+    assert b"wait about 30 minutes" in response.content
     assert b"Too many requests" in response.content
     assert b"Nothing was saved" in response.content
     assert not User.objects.filter(email="new3@example.org").exists()
