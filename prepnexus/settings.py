@@ -247,6 +247,10 @@ TRUSTED_PROXY_HEADER = "HTTP_" + env.str("TRUSTED_PROXY_HEADER", default="X-Forw
 AUTHENTICATION_BACKENDS = ["prepnexus.auth.AxesBackend", *AUTHENTICATION_BACKENDS]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+if AXES_FAILURE_LIMIT < 1 or not AXES_COOLOFF_TIME.total_seconds() > 0:
+    # A zero cool-off would mean "locked until staff unlock": a permanent lockout, which anyone who
+    # knows a learner's username could inflict.
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be >= 1 and AXES_COOLOFF_MINUTES > 0.")
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_USERNAME_CALLABLE = "prepnexus.auth.login_identifier"
 AXES_CLIENT_IP_CALLABLE = "prepnexus.clientip.client_ip"
