@@ -59,6 +59,9 @@ def test_the_owner_check_catches_a_view_that_leaks_other_learners_objects(client
     assert owner_only_problems(client, f"/scoped/{pk}/", learner, other_learner) == []
     problems = owner_only_problems(client, f"/leaky/{pk}/", learner, other_learner)
     assert problems == [f"/leaky/{pk}/: another learner got 200, not 404"]
+    assert owner_only_problems(client, f"/scoped-post/{pk}/", learner, other_learner) == []
+    problems = owner_only_problems(client, f"/leaky-post/{pk}/", learner, other_learner)
+    assert problems == [f"/leaky-post/{pk}/: another learner got 422, not 404"]
 
 
 def test_pages_that_are_not_public_send_anonymous_visitors_to_login(client, learner):
