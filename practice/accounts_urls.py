@@ -10,7 +10,7 @@ from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/", ratelimit("signup")(views.signup), name="signup"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

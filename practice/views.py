@@ -5,8 +5,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from prepnexus.ratelimit import ratelimit
-
 from .forms import ProfileForm, SignupForm
 from .services import learner_signup, profile_get_or_create, profile_update
 
@@ -15,7 +13,6 @@ def home(request):
     return render(request, "home.html")
 
 
-@ratelimit("signup")
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:

@@ -224,7 +224,7 @@ from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONE, SELF  # noqa: E402
 
-INSTALLED_APPS += ["axes", "csp"]
+INSTALLED_APPS += ["axes", "csp", "prepnexus"]  # prepnexus: the staff-action log admin
 # CSP and Permissions-Policy go on every response the app renders (static files are served before them).
 _at = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
 MIDDLEWARE[_at:_at] = [
