@@ -127,3 +127,13 @@ def owner_only_problems(client, url: str, owner, other) -> list[str]:
         problems.append(f"{url}: the owner got {response.status_code}")
     client.logout()
     return problems
+
+
+def half_written() -> list[str]:
+    """Rows a failed or partial write would leave behind. Add a check per multi-row write."""
+    from practice.models import User
+
+    problems = []
+    if User.objects.filter(profile__isnull=True).exists():
+        problems.append("a User without a Profile")
+    return problems
