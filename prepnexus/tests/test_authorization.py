@@ -23,6 +23,11 @@ from .security import (
 pytestmark = pytest.mark.django_db
 
 
+def refused(response) -> bool:
+    """Sent to a login page, or refused outright (401 for token-protected APIs, 403)."""
+    return response.status_code in (401, 403) or is_login_redirect(response, "login", "admin:login")
+
+
 def test_every_parameterised_route_is_classified():
     unclassified = [
         f"{route.name} ({route.pattern})"
@@ -71,7 +76,7 @@ def test_pages_that_are_not_public_send_anonymous_visitors_to_login(client, lear
         if matches(name, PUBLIC_ROUTES) or matches(name, STAFF_ONLY) or matches(name, PARAM_EXEMPT):
             continue
         response = client.get(url)
-        if not (is_login_redirect(response, "login", "admin:login") or response.status_code == 405):
+        if not (refused(response) or response.status_code == 405):
             problems.append(f"{name} {url}: anonymous got {response.status_code}")
     assert not problems, (
         "Require login, or list the route in PUBLIC_ROUTES (prepnexus/tests/security.py) with a reason:\n"
@@ -88,11 +93,11 @@ def test_staff_only_pages_refuse_learners_and_anonymous_visitors(client, learner
         checked += 1
         client.logout()
         response = client.get(url)
-        if not is_login_redirect(response, "login", "admin:login"):
+        if not refused(response):
             problems.append(f"{name} {url}: anonymous got {response.status_code}")
         client.force_login(learner)
         response = client.get(url)
-        if not (response.status_code in (403, 404) or is_login_redirect(response, "login", "admin:login")):
+        if not (refused(response) or response.status_code == 404):
             problems.append(f"{name} {url}: a learner got {response.status_code}")
         client.force_login(staff)
         if client.get(url).status_code >= 500:
