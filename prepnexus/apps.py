@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class PrepnexusConfig(AppConfig):
-    """Project-wide pieces that need the app registry: the connection budget system check."""
+    """The project package as an app: the connection budget system check, the staff-action log's admin."""
 
     name = "prepnexus"
     verbose_name = "PrepNexus"

@@ -287,3 +287,90 @@ INSTALLED_APPS += ["prepnexus.apps.PrepnexusConfig"]
 # Test-only routes (prepnexus/testing/urls.py) for the replica and PgBouncer tests; never in production.
 if env.bool("PREPNEXUS_TEST_VIEWS", default=False):
     ROOT_URLCONF = "prepnexus.testing.urls"
+
+# --- Security hardening (login throttling, CSP, rate limits, headers) ---
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes", "csp"]  # prepnexus itself is added above (checks, staff-action log admin)
+# CSP and Permissions-Policy go on every response the app renders (static files are served before them).
+_at = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE[_at:_at] = [
+    "csp.middleware.CSPMiddleware",
+    "prepnexus.middleware.PermissionsPolicyMiddleware",
+    "prepnexus.middleware.RejectNulMiddleware",
+]
+# django-axes asks to be last: it turns a lockout flagged during authentication into its response.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# The real client address: the number of reverse proxies in front of the app that append to the
+# header below. 0 = the app faces clients directly (X-Forwarded-For is then ignored, it is forgeable).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = "HTTP_" + env.str("TRUSTED_PROXY_HEADER", default="X-Forwarded-For").upper().replace(
+    "-", "_"
+)
+
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one account from one client address,
+# that pair is refused for the cool-off, which each further failure restarts. Never permanent.
+AUTHENTICATION_BACKENDS = ["prepnexus.auth.AxesBackend", *AUTHENTICATION_BACKENDS]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+if AXES_FAILURE_LIMIT < 1 or not AXES_COOLOFF_TIME.total_seconds() > 0:
+    # A zero cool-off would mean "locked until staff unlock": a permanent lockout, which anyone who
+    # knows a learner's username could inflict.
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be >= 1 and AXES_COOLOFF_MINUTES > 0.")
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_USERNAME_CALLABLE = "prepnexus.auth.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "prepnexus.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "prepnexus.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+
+# Content-Security-Policy: only this origin's files, no inline script or style anywhere (the admin
+# included: Django 5.2's admin needs none on the pages we use), never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if HTTPS:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
+)
+
+# No script reads the CSRF cookie (forms carry the token), so scripts are not allowed to.
+CSRF_COOKIE_HTTPONLY = True
+
+# Rate limits, "count/seconds" per client address (answers: per learner). See prepnexus/ratelimit.py.
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+
+
+def _rate(name: str, default: str) -> tuple[int, int]:
+    count, _, seconds = env.str(name, default=default).partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(seconds) > 0):
+        raise ImproperlyConfigured(f"{name} must look like COUNT/SECONDS, e.g. {default}")
+    return int(count), int(seconds)
+
+
+RATELIMITS = {
+    "signup": _rate("RATELIMIT_SIGNUP", "10/3600"),
+    "password-reset": _rate("RATELIMIT_PASSWORD_RESET", "5/3600"),
+    "password-reset-email": _rate("RATELIMIT_PASSWORD_RESET_EMAIL", "3/3600"),
+    "answer": _rate("RATELIMIT_ANSWER", "120/60"),
+}
+# Axes logs a banner at every start (also in one-off commands whose stdout is parsed); keep its
+# per-attempt warnings, drop the banner.
+LOGGING["loggers"]["axes.apps"] = {"handlers": ["stdout"], "level": "WARNING", "propagate": False}

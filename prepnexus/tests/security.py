@@ -1,0 +1,139 @@
+"""What the security tests need to know about routes. Extend these as apps add pages.
+
+Every route is walked automatically (prepnexus/testing/urlwalk.py). A route with parameters must be
+classified here, or test_authorization fails and names it: nothing is skipped silently.
+"""
+
+from collections.abc import Callable
+
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+# Route name -> factory(owner) returning the URL kwargs of an object that belongs to `owner`.
+# Another learner must get 404 there, an anonymous visitor a redirect to login, the owner a page.
+# POST-only routes (answer, flag, finish) are checked with a POST. After merging practice, e.g.
+#   "practice:session-detail": lambda owner: {"pk": make_session(owner).pk},
+#   "practice:answer-create": lambda owner: {"pk": make_session(owner).pk, "position": 1},
+OWNED_ROUTES: dict[str, Callable] = {}
+
+# Routes (or whole namespaces, "name:*") only staff may use. Learners are refused (403, 404 or a
+# redirect to a login page), anonymous visitors are sent to log in, staff get the page.
+STAFF_ONLY = {
+    "admin:*": "Django's admin; AdminSite.admin_view checks is_staff before any view runs",
+}
+
+# Parameterised routes that are neither owned objects nor staff-only, and why that is safe.
+PARAM_EXEMPT = {
+    "password_reset_confirm": "Django's own view: the signed, single-use token in the URL is the "
+    "authorization; a wrong token shows 'invalid link'",
+    "blog:*": "published posts and tags are public, addressed by slug; that drafts 404 for visitors "
+    "is the blog's own test",
+}
+
+# Pages an anonymous visitor may see. Any other route without parameters must send anonymous
+# visitors to the login page (or refuse the method): a new learner page cannot be left open by mistake.
+PUBLIC_ROUTES = {
+    "home": "landing page",
+    "signup": "account creation",
+    "login": "login form",
+    "logout": "POST only; logging out an anonymous visitor is harmless",
+    "password_reset": "reset request form",
+    "password_reset_done": "static confirmation",
+    "password_reset_complete": "static confirmation",
+    "monitoring:health": "load balancer probe; no personal data",
+    "monitoring:health-ready": "load balancer probe; no personal data",
+    "monitoring:health-live": "load balancer probe; no personal data",
+    "blog:*": "the blog is public reading",
+    "admin:login": "staff login form (throttled like the learner login)",
+    "admin:logout": "POST only",
+}
+
+# URLs for patterns a sample cannot be generated for (unnamed regular-expression patterns).
+EXTRA_PATHS = {
+    "admin:<admin/(?P<url>.*)$>": "/admin/no-such-page/",
+}
+
+
+def matches(name: str, table) -> bool:
+    return name in table or any(key.endswith(":*") and name.startswith(key[:-1]) for key in table)
+
+
+def sample_kwargs(learner) -> dict:
+    """Parameter name -> a value that points at something real, so walked pages render, not 404."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return {
+        "object_id": learner.pk,
+        "id": learner.pk,
+        "pk": learner.pk,
+        "content_type_id": ContentType.objects.get_for_model(type(learner)).pk,
+        "app_label": "practice",
+        "uidb64": urlsafe_base64_encode(force_bytes(learner.pk)),
+        "token": default_token_generator.make_token(learner),
+    }
+
+
+def walk_urls(learner) -> tuple[list[tuple[str, str]], list[str]]:
+    """(route name, sample URL) for every route, objects owned by `learner`; and the routes for which
+    no URL could be built (a test fails on those)."""
+    from prepnexus.testing.urlwalk import iter_routes, sample_url
+
+    samples = sample_kwargs(learner)
+    owned = {name: factory(learner) for name, factory in OWNED_ROUTES.items()}
+    urls, missing = [], []
+    for route in iter_routes():
+        url = EXTRA_PATHS.get(route.name) or sample_url(route, samples, owned)
+        if url is None:
+            missing.append(route.name)
+        else:
+            urls.append((route.name, url))
+    return urls, missing
+
+
+def is_login_redirect(response, *login_names: str) -> bool:
+    from urllib.parse import urlsplit
+
+    from django.urls import reverse
+
+    if response.status_code != 302:
+        return False
+    targets = {reverse(name) for name in (login_names or ("login",))}
+    return urlsplit(response["Location"]).path in targets
+
+
+def owner_only_problems(client, url: str, owner, other) -> list[str]:
+    """What is wrong with `url` (an object of `owner`) for anonymous visitors, other learners, the owner.
+
+    A route the owner cannot GET (405: a POST-only action such as answering) is checked with an empty
+    POST instead: the ownership check must come before any validation of what was posted.
+    """
+    client.force_login(owner)
+    method = client.get
+    if client.get(url).status_code == 405:
+        method = client.post
+    problems = []
+    client.logout()
+    response = method(url)
+    if not is_login_redirect(response):
+        problems.append(f"{url}: anonymous got {response.status_code}, not a redirect to login")
+    client.force_login(other)
+    response = method(url)
+    if response.status_code != 404:
+        problems.append(f"{url}: another learner got {response.status_code}, not 404")
+    client.force_login(owner)
+    response = method(url)
+    if response.status_code in (403, 404, 405) or response.status_code >= 500:
+        problems.append(f"{url}: the owner got {response.status_code}")
+    client.logout()
+    return problems
+
+
+def half_written() -> list[str]:
+    """Rows a failed or partial write would leave behind. Add a check per multi-row write."""
+    from practice.models import User
+
+    problems = []
+    if User.objects.filter(profile__isnull=True).exists():
+        problems.append("a User without a Profile")
+    return problems
