@@ -594,6 +594,7 @@ def answer_submit(
     question: Question,
     given: str,
     key: uuid.UUID,
+    item: SessionItem | None = None,
     now: datetime | None = None,
 ) -> Answer:
     """Record the learner's answer exactly once, even when the browser double-posts or retries.
@@ -601,20 +602,21 @@ def answer_submit(
     The only path that records an answer. A replay with the same key, or a second answer to an answered
     question, returns the first answer unchanged. The session row is locked, so concurrent posts to one
     session serialise; the unique constraints on (session, question) and key are the last line of defence.
+    Pass `item` when the caller already has the question's SessionItem (saves a query).
     """
+    from django.db.models import Q
+
     now = now or timezone.now()
-    replay = Answer.objects.filter(key=key).first()
-    if replay is not None:
-        if replay.session_id != session.pk or replay.question_id != question.pk:
-            raise ValidationError("This answer form was already used for another question. Reload the page.")
-        return replay
     locked = PracticeSession.objects.select_for_update().get(pk=session.pk)
-    item = SessionItem.objects.filter(session=locked, question=question).first()
-    if item is None:
-        raise ValidationError("This question is not part of the session.")
-    existing = Answer.objects.filter(item=item).first()
-    if existing is not None:
-        return existing
+    if item is None or item.session_id != session.pk or item.question_id != question.pk:
+        item = SessionItem.objects.filter(session=locked, question=question).first()
+        if item is None:
+            raise ValidationError("This question is not part of the session.")
+    for existing in Answer.objects.filter(Q(key=key) | Q(item=item)):
+        if existing.key == key and existing.item_id != item.pk:
+            raise ValidationError("This answer form was already used for another question. Reload the page.")
+        if existing.item_id == item.pk:
+            return existing
     if not locked.is_open:
         raise SessionClosed("This session has ended; it takes no more answers.")
     if locked.deadline is not None and now > locked.deadline + DEADLINE_GRACE:
@@ -625,20 +627,20 @@ def answer_submit(
     if locked.time_limit_s:
         time_spent_ms = min(time_spent_ms, locked.time_limit_s * 1000)
     try:
-        with transaction.atomic():
-            answer = Answer.objects.create(
-                session=locked,
-                item=item,
-                question=question,
-                learner_id=locked.learner_id,
-                given=given,
-                is_correct=is_correct,
-                time_spent_ms=time_spent_ms,
-                key=key,
-                answered_at=now,
-            )
+        answer = Answer.objects.create(
+            session=locked,
+            item=item,
+            question=question,
+            learner_id=locked.learner_id,
+            given=given,
+            is_correct=is_correct,
+            time_spent_ms=time_spent_ms,
+            key=key,
+            answered_at=now,
+        )
     except IntegrityError as exc:
-        # Only another session can hold this key (this one is locked): the form was reused elsewhere.
+        # This session is locked, so only a concurrent post in another session can hold this key.
+        # The transaction is rolled back as the error leaves it; nothing is half-written.
         raise ValidationError("This answer form was already used. Reload the page.") from exc
     locked.answered_count += 1
     locked.correct_count += int(is_correct)
@@ -649,5 +651,5 @@ def answer_submit(
     locked.save(update_fields=update_fields)
     for name in update_fields:
         setattr(session, name, getattr(locked, name))
-    # Hook for the learning engine: update proficiency/review from `answer` here, in this transaction.
+    # Hook for the learning engine: update proficiency and review from `answer` here, in this transaction.
     return answer

@@ -191,11 +191,14 @@ def item_detail(request, pk, position):
 @require_POST
 def answer_create(request, pk, position):
     """Record the answer (exactly once per idempotency key), then redirect (Post/Redirect/Get)."""
-    session = selectors.practice_session_get(learner=request.user, pk=pk)
-    services.practice_session_expire_if_due(session=session)
     item = get_object_or_404(
-        SessionItem.objects.select_related("question"), session=session, position=position
+        SessionItem.objects.select_related("session__section", "question"),
+        session_id=pk,
+        session__learner=request.user,
+        position=position,
     )
+    session = item.session
+    services.practice_session_expire_if_due(session=session)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         if "key" in form.errors:
@@ -207,6 +210,7 @@ def answer_create(request, pk, position):
         services.answer_submit(
             session=session,
             question=item.question,
+            item=item,
             given=form.cleaned_data["given"],
             key=form.cleaned_data["key"],
         )
