@@ -140,7 +140,8 @@ def question_publish_many(*, questions) -> tuple[int, list[str]]:
     """Publish the given questions; return how many were published and why the others were not."""
     published, refusals = 0, []
     now = timezone.now()
-    for question in questions.select_for_update().prefetch_related("options"):
+    ids = list(questions.values_list("pk", flat=True))
+    for question in Question.objects.filter(pk__in=ids).select_for_update().prefetch_related("options"):
         problem = question_publish_problem(question)
         if problem:
             refusals.append(f"{question}: {problem}")
@@ -156,7 +157,8 @@ def question_publish_many(*, questions) -> tuple[int, list[str]]:
 @transaction.atomic
 def question_retire_many(*, questions) -> int:
     """Retire questions: they leave new sessions but keep their answers and statistics."""
-    return questions.exclude(status=Question.Status.RETIRED).update(
+    ids = list(questions.values_list("pk", flat=True))
+    return Question.objects.filter(pk__in=ids).exclude(status=Question.Status.RETIRED).update(
         status=Question.Status.RETIRED, updated_at=timezone.now()
     )
 
