@@ -158,8 +158,10 @@ def question_publish_many(*, questions) -> tuple[int, list[str]]:
 def question_retire_many(*, questions) -> int:
     """Retire questions: they leave new sessions but keep their answers and statistics."""
     ids = list(questions.values_list("pk", flat=True))
-    return Question.objects.filter(pk__in=ids).exclude(status=Question.Status.RETIRED).update(
-        status=Question.Status.RETIRED, updated_at=timezone.now()
+    return (
+        Question.objects.filter(pk__in=ids)
+        .exclude(status=Question.Status.RETIRED)
+        .update(status=Question.Status.RETIRED, updated_at=timezone.now())
     )
 
 
