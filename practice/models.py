@@ -474,3 +474,7 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.learner} → {self.question_id}: {self.given}"
+
+    @property
+    def time_spent_s(self) -> float:
+        return round(self.time_spent_ms / 1000, 1)
