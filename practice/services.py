@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, OuterRef, Value, When
+from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
 from .models import (
@@ -572,7 +572,14 @@ def session_item_flag(*, item: SessionItem, flagged: bool) -> SessionItem:
 # --- Answers ---
 
 
-def _check_given(question: Question, given: str) -> tuple[str, bool]:
+def correct_label_subquery(question_ref: str = "question_id"):
+    """The correct option's label of the question at OuterRef(question_ref), for annotations."""
+    return Subquery(
+        QuestionOption.objects.filter(question=OuterRef(question_ref), is_correct=True).values("label")[:1]
+    )
+
+
+def _check_given(question: Question, given: str, correct_label: str | None = None) -> tuple[str, bool]:
     """Normalise the learner's entry and mark it; raise ValidationError for an entry that breaks the rules."""
     from .spr import SprFormatError, spr_matches
 
@@ -581,10 +588,13 @@ def _check_given(question: Question, given: str) -> tuple[str, bool]:
         letter = {"1": "A", "2": "B", "3": "C", "4": "D"}.get(given, given.upper())
         if letter not in MCQ_LABELS:
             raise ValidationError({"given": "Choose one of the options A, B, C or D."})
-        correct = QuestionOption.objects.filter(question=question, is_correct=True).values_list(
-            "label", flat=True
-        )
-        return letter, letter in correct
+        if correct_label is None:
+            correct_label = (
+                QuestionOption.objects.filter(question=question, is_correct=True)
+                .values_list("label", flat=True)
+                .first()
+            )
+        return letter, letter == correct_label
     try:
         return given, spr_matches(given, list(question.spr_answers))
     except SprFormatError as exc:
@@ -611,21 +621,24 @@ def answer_submit(
     from django.db.models import Q
 
     now = now or timezone.now()
-    locked = PracticeSession.objects.select_for_update().get(pk=session.pk)
     if item is None or item.session_id != session.pk or item.question_id != question.pk:
-        item = SessionItem.objects.filter(session=locked, question=question).first()
+        item = SessionItem.objects.filter(session_id=session.pk, question=question).first()
         if item is None:
             raise ValidationError("This question is not part of the session.")
-    for existing in Answer.objects.filter(Q(key=key) | Q(item=item)):
-        if existing.key == key and existing.item_id != item.pk:
-            raise ValidationError("This answer form was already used for another question. Reload the page.")
+    # NO KEY UPDATE serialises answers to this session without blocking the FK checks of other inserts.
+    locked = PracticeSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+    # A separate statement after the lock: its snapshot sees what the previous lock holder committed.
+    earlier = list(Answer.objects.filter(Q(key=key) | Q(item_id=item.pk)))
+    for existing in earlier:
         if existing.item_id == item.pk:
             return existing
+    if earlier:
+        raise ValidationError("This answer form was already used for another question. Reload the page.")
     if not locked.is_open:
         raise SessionClosed("This session has ended; it takes no more answers.")
     if locked.deadline is not None and now > locked.deadline + DEADLINE_GRACE:
         raise SessionClosed("Time is up for this session.")
-    given, is_correct = _check_given(question, given)
+    given, is_correct = _check_given(question, given, getattr(item, "correct_label", None))
     started = item.shown_at or locked.started_at
     time_spent_ms = max(0, int((now - started).total_seconds() * 1000))
     if locked.time_limit_s:

@@ -192,7 +192,9 @@ def item_detail(request, pk, position):
 def answer_create(request, pk, position):
     """Record the answer (exactly once per idempotency key), then redirect (Post/Redirect/Get)."""
     item = get_object_or_404(
-        SessionItem.objects.select_related("session__section", "question"),
+        SessionItem.objects.select_related("session__section", "question").annotate(
+            correct_label=services.correct_label_subquery()
+        ),
         session_id=pk,
         session__learner=request.user,
         position=position,
