@@ -107,7 +107,16 @@ def question_save(
     options: list[tuple[str, bool]] | None = None,
 ) -> Question:
     """Validate and save a question; for multiple choice, replace its options with (text, correct) pairs."""
-    question.full_clean(exclude=["author"])
+    # Field rules and clean() give the messages; the constraints are PostgreSQL's to enforce on save
+    # (checking each in Python would cost a query apiece).
+    question.full_clean(exclude=["author"], validate_unique=False, validate_constraints=False)
+    if (
+        question.external_id
+        and Question.objects.filter(external_id=question.external_id).exclude(pk=question.pk).exists()
+    ):
+        raise ValidationError(
+            {"external_id": f"Another question already has the external id {question.external_id}."}
+        )
     built = None
     if question.type == Question.Type.MCQ and options is not None:
         built = [
@@ -128,10 +137,13 @@ def question_save(
             question.published_at = timezone.now()
     question.save()
     if built is not None:
+        from .rendering import render_markdown
+
         question.options.all().delete()
         for option in built:
             option.question = question
-            option.save()
+            option.text_html = render_markdown(option.text, inline=True)
+        QuestionOption.objects.bulk_create(built)
     return question
 
 
@@ -288,7 +300,9 @@ def _question_from_record(record: dict, skills: dict) -> tuple[Question, list[tu
     if not question.external_id:
         raise ValidationError("external_id is required")
     try:
-        question.full_clean(exclude=["author", "status", "external_id"], validate_unique=False)
+        question.full_clean(
+            exclude=["author", "status", "external_id"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         raise ValidationError(
             [f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
