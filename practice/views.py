@@ -140,6 +140,10 @@ def session_detail(request, pk):
     return redirect("practice:item-detail", pk=session.pk, position=_current_position(items))
 
 
+def _minutes_seconds(seconds: int | None) -> str:
+    return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def _question_page(request, session, position, form=None, status=200):
     items = selectors.session_items(session=session)
     if not 1 <= position <= len(items):
@@ -174,6 +178,7 @@ def _question_page(request, session, position, form=None, status=200):
             "next_position": position + 1 if position < len(items) else None,
             "answered_count": sum(1 for i in items if _answered(i)),
             "seconds_left": session.seconds_left(),
+            "time_left": _minutes_seconds(session.seconds_left()),
         },
         status=status,
     )
