@@ -1,8 +1,10 @@
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from practice import services
 from practice.models import Answer, PracticeSession
@@ -200,3 +202,65 @@ def test_every_learner_page_stays_within_ten_queries(client, django_assert_max_n
     services.practice_session_finish(session=timed)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("practice:session-results", args=[timed.pk])).status_code == 200
+
+
+def _expire(session):
+    past = timezone.now() - timedelta(hours=1)
+    PracticeSession.objects.filter(pk=session.pk).update(
+        started_at=past - timedelta(minutes=10), deadline=past
+    )
+
+
+def test_timed_session_past_its_deadline_ends_with_everything_unanswered_omitted(client):
+    learner = make_user()
+    session = make_session(learner, count=5, mode="timed")
+    services.answer_submit(
+        session=session, question=session.items.get(position=1).question, given="B", key=uuid.uuid4()
+    )
+    _expire(session)
+    client.force_login(learner)
+    response = client.get(reverse("practice:item-detail", args=[session.pk, 2]))
+    assert response["Location"] == reverse("practice:session-results", args=[session.pk])
+    session.refresh_from_db()
+    assert session.status == "timed_out" and session.omitted_count == 4
+    results = client.get(response["Location"]).content.decode()
+    assert "Time ran out" in results and "1 answered · 4 omitted" in results
+
+
+def test_an_answer_posted_after_time_out_is_refused_and_not_recorded(client):
+    learner = make_user()
+    session = make_session(learner, count=5, mode="timed")
+    _expire(session)
+    client.force_login(learner)
+    response = client.post(
+        reverse("practice:answer-create", args=[session.pk, 1]), {"given": "B", "key": str(uuid.uuid4())}
+    )
+    assert response["Location"] == reverse("practice:session-results", args=[session.pk])
+    assert not Answer.objects.exists()
+
+
+def test_matched_difficulty_prefers_levels_that_suit_the_learner(client):
+    learner = make_user()
+    easy = make_question(difficulty="easy")
+    hard = [make_question(difficulty="hard") for _ in range(5)]
+    client.force_login(learner)
+    client.post(
+        reverse("practice:session-create"),
+        {"section": math().pk, "difficulty": "matched", "length": 5, "mode": "practice"},
+    )
+    session = PracticeSession.objects.get(learner=learner)
+    first = session.items.get(position=1).question_id
+    # A new learner is matched to easy and medium first; hard questions only fill the rest.
+    assert first == easy.pk
+    assert set(session.items.values_list("question_id", flat=True)) <= {easy.pk, *(q.pk for q in hard)}
+
+
+def test_option_text_is_sanitised_on_the_page(client):
+    learner = make_user()
+    question = make_question(
+        options=[("<script>alert(1)</script>", False), ("fine", True), ("**bold**", False), ("x", False)]
+    )
+    session = make_session(learner, question_ids=[question.pk])
+    client.force_login(learner)
+    html = client.get(reverse("practice:item-detail", args=[session.pk, 1])).content.decode()
+    assert "<script>alert(1)</script>" not in html and "<strong>bold</strong>" in html
