@@ -123,6 +123,8 @@ class Learner(threading.Thread):
             try:
                 self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
+                with self.stats.lock:
+                    self.stats.requests += 1
                 return response.status, response.getheader("Location"), response.read()
             except (http.client.HTTPException, OSError):
                 self.conn.close()
@@ -165,7 +167,7 @@ class Learner(threading.Thread):
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
-        self.answers = self.replays = 0
+        self.answers = self.replays = self.requests = 0
         self.errors: list[str] = []
 
     def answered(self):
@@ -179,6 +181,17 @@ class Stats:
     def error(self, message):
         with self.lock:
             self.errors.append(message)
+
+
+def cpu_seconds(master_pid: int) -> float:
+    """User + system CPU seconds of gunicorn's workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = subprocess.run(["ps", "--ppid", str(master_pid), "-o", "pid="], capture_output=True, text=True)
+    total = 0
+    for pid in children.stdout.split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def check_database() -> tuple[int, int, int]:
@@ -241,12 +254,15 @@ def main():
                 Learner(server.port, cookie, sessions, stop_at, stats, args.pages)
                 for cookie, sessions in plan
             ]
+            cpu_before = cpu_seconds(server.proc.pid)
             began = time.monotonic()
             for learner in learners:
                 learner.start()
             for learner in learners:
                 learner.join()
             elapsed = time.monotonic() - began
+            cpu_used = cpu_seconds(server.proc.pid) - cpu_before
+            load = os.getloadavg()[0]
         finally:
             server.stop()
 
@@ -264,6 +280,11 @@ def main():
         print(
             f"answers in the database: {answers}; duplicates: {duplicates}; "
             f"sessions with wrong counts: {mismatched}"
+        )
+        per_request = 1000 * cpu_used / max(stats.requests, 1)
+        print(
+            f"app CPU: {cpu_used:.1f}s in {elapsed:.1f}s for {stats.requests} requests "
+            f"({per_request:.1f} ms each); load average {load:.1f} on {os.cpu_count()} CPUs"
         )
         print(f"errors: {len(stats.errors)}" + (f" (first: {stats.errors[:3]})" if stats.errors else ""))
         ratio = rate / tps if tps else 0.0
