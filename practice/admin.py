@@ -170,6 +170,18 @@ class QuestionAdmin(admin.ModelAdmin):
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not QuestionOption:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        # Unmark the old correct option before marking the new one: at most one may be correct at a time.
+        for option in sorted(instances, key=lambda o: o.is_correct):
+            option.save()
+        formset.save_m2m()
+        return None
+
     @admin.action(description="Publish selected questions")
     def publish_selected(self, request, queryset):
         published, refusals = question_publish_many(questions=queryset)

@@ -123,3 +123,24 @@ def test_learners_cannot_open_the_preview(client):
     question = make_question()
     response = client.get(reverse("admin:practice_question_preview", args=[question.pk]))
     assert response.status_code == 302
+
+
+def test_moving_the_correct_answer_to_an_earlier_option_saves(staff_client):
+    question = make_question()  # B is correct
+    options = list(question.options.order_by("label"))
+    data = _question_form(
+        external_id=question.external_id, stem=question.stem, explanation=question.explanation
+    )
+    data |= {"options-INITIAL_FORMS": "4", "options-TOTAL_FORMS": "4", "skill": question.skill_id}
+    for index, option in enumerate(options):
+        data |= {
+            f"options-{index}-id": option.pk,
+            f"options-{index}-question": question.pk,
+            f"options-{index}-label": option.label,
+            f"options-{index}-text": option.text,
+        }
+        data.pop(f"options-{index}-is_correct", None)
+    data["options-0-is_correct"] = "on"
+    response = staff_client.post(reverse("admin:practice_question_change", args=[question.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert question.options.get(is_correct=True).label == "A"
