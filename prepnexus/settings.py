@@ -218,3 +218,43 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 
 # The admin's path; move it off the default to cut drive-by scans.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Monitoring ---
+# Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;
+# empty disables the token (staff sessions only).
+MONITORING_TOKEN = env.str("MONITORING_TOKEN", default="")
+# Requests slower than this (milliseconds) get an extra WARNING line in the log.
+SLOW_REQUEST_MS = env.float("SLOW_REQUEST_MS", default=1000)
+# Queries running longer than this (seconds) are listed as long-running by the database reports.
+MONITORING_LONG_QUERY_SECONDS = env.float("MONITORING_LONG_QUERY_SECONDS", default=5)
+# Circuit breaker in front of PostgreSQL (see monitoring/breaker.py): how long a request may wait for a
+# just-lost database before it gets the 503, how often the half-open probe tries to connect, and the
+# Retry-After the 503 carries.
+DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.5)
+DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.2)
+DB_BREAKER_RETRY_AFTER = env.int("DB_BREAKER_RETRY_AFTER", default=5)
+# The pool reports failed connection attempts to the breaker, so nobody waits out DB_POOL_TIMEOUT.
+from monitoring.db import MonitoredConnection  # noqa: E402
+
+DATABASES["default"]["OPTIONS"]["pool"]["connection_class"] = MonitoredConnection
+# Counts cache hits and misses per request.
+CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "monitoring.cache.CountingClient"
+MIDDLEWARE.insert(0, "monitoring.middleware.RequestObservationMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "monitoring.middleware.DatabaseCircuitBreakerMiddleware",
+)
+LOGGING["filters"] = {
+    **LOGGING.get("filters", {}),
+    "request_id": {"()": "monitoring.logging.RequestIdFilter"},
+    "database_unavailable": {"()": "monitoring.logging.DatabaseUnavailableFilter"},
+}
+LOGGING["handlers"]["stdout"].setdefault("filters", []).append("request_id")
+LOGGING["loggers"]["django.request"] = {
+    "handlers": ["stdout"],
+    "level": LOG_LEVEL,
+    "propagate": False,
+    "filters": ["database_unavailable"],
+}
+# psycopg's pool logs every failed reconnect attempt; the breaker already reports the outage once.
+LOGGING["loggers"]["psycopg.pool"] = {"handlers": ["stdout"], "level": "ERROR", "propagate": False}
