@@ -44,6 +44,30 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
 
 
+def _close_pool(pool) -> None:
+    """Close a dropped pool and fail every client waiting on it now, not when its pool timeout ends.
+
+    timeout=0 fails the waiters at once instead of after the pool's worker threads stop. A client that
+    was between retries inside getconn() may still queue on the closed pool afterwards; psycopg-pool
+    (3.3) never wakes it, so for one pool timeout we fail such stragglers too. The middleware retries
+    safe requests once the database is back.
+    """
+    from psycopg_pool import PoolClosed
+
+    pool.close(timeout=0)
+    deadline = time.monotonic() + float(getattr(pool, "timeout", 2.0))
+    lock, waiting = getattr(pool, "_lock", None), getattr(pool, "_waiting", None)
+    if lock is None or waiting is None:
+        return
+    while time.monotonic() < deadline:
+        with lock:
+            stragglers = list(waiting)
+            waiting.clear()
+        for client in stragglers:
+            client.fail(PoolClosed(f"the pool {pool.name!r} is closed"))
+        time.sleep(0.02)
+
+
 class CircuitBreaker:
     def __init__(self, alias: str = DEFAULT_DB_ALIAS):
         self.alias = alias
@@ -138,8 +162,7 @@ class CircuitBreaker:
         pools = getattr(type(connections[self.alias]), "_connection_pools", {})
         old = pools.pop(self.alias, None)
         if old is not None:
-            # Clients waiting on the old pool get PoolClosed at once; the middleware retries safe requests.
-            threading.Thread(target=old.close, kwargs={"timeout": 2}, daemon=True).start()
+            threading.Thread(target=_close_pool, args=(old,), daemon=True).start()
 
     def _probe_until_reachable(self) -> None:
         try:
