@@ -7,13 +7,15 @@ import pytest
 
 from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
 
-TOKEN = "test-monitoring-token-0123456789"  # noqa: S105  only for the servers these tests start
+TOKEN = "test-monitoring-token-0123456789"  # only for the servers these tests start
 TIMINGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "fault-timings.json"
 
 _SESSION_SCRIPT = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.cached_db import SessionStore
-user = get_user_model().objects.create_user("{username}", "{username}@example.org", "Not-a-real-pw-8842", is_staff={staff})
+user = get_user_model().objects.create_user(
+    "{username}", "{username}@example.org", "Not-a-real-pw-8842", is_staff={staff}
+)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "practice.backends.EmailOrUsernameBackend"

@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_database_outage_gives_fast_branded_503s_and_recovers_without_restart(st
     recover_health = _until(s, "/health/ready?format=json", {}, lambda status: status == 200, 5)
     # Both workers are back, not just the one that answered first.
     assert all(s.get(PROFILE, cookie)[0] == 200 for _ in range(10))
-    log = open(s.app.log.name).read()
+    log = Path(s.app.log.name).read_text()
     assert "Traceback" not in log
     assert '"level": "ERROR"' not in log
     record_timings(
