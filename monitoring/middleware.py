@@ -7,6 +7,7 @@ DatabaseCircuitBreakerMiddleware (after whitenoise): the branded 503 while Postg
 
 import contextlib
 import logging
+import os
 import re
 import sys
 import time
@@ -76,6 +77,7 @@ class RequestObservationMiddleware:
             "queries": stats.queries,
             "cache_hits": stats.cache_hits,
             "cache_misses": stats.cache_misses,
+            "pid": os.getpid(),
         }
         request_logger.info("%s %s %s", request.method, request.path, status, extra=fields)
         if duration_ms > settings.SLOW_REQUEST_MS:

@@ -185,7 +185,7 @@ def db_report() -> dict:
             cursor,
             """
             SELECT s.schemaname AS schema, s.relname AS table,
-                   greatest(c.reltuples, 0)::bigint AS row_estimate,
+                   (CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples END)::bigint AS row_estimate,
                    pg_total_relation_size(s.relid) AS total_bytes,
                    pg_relation_size(s.relid) AS table_bytes,
                    pg_indexes_size(s.relid) AS index_bytes,
