@@ -99,7 +99,8 @@ def long_running_queries(cursor, min_seconds: float | None = None) -> list[dict]
         SELECT pid, usename AS user, application_name, state,
                extract(epoch FROM now() - query_start)::float AS seconds, left(query, 300) AS query
         FROM pg_stat_activity
-        WHERE state <> 'idle' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+        WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid()
+          AND backend_type = 'client backend'
           AND query_start < now() - make_interval(secs => %s)
         ORDER BY query_start LIMIT 20
         """,
