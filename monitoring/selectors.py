@@ -80,8 +80,10 @@ def largest_tables(cursor, limit: int = LARGEST_TABLES) -> list[dict]:
         cursor,
         """
         SELECT n.nspname AS schema, c.relname AS table, pg_total_relation_size(c.oid) AS total_bytes,
-               greatest(c.reltuples, 0)::bigint AS row_estimate
+               (CASE WHEN c.reltuples < 0 THEN coalesce(s.n_live_tup, 0) ELSE c.reltuples END)::bigint
+                   AS row_estimate
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
         WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
           AND n.nspname NOT LIKE 'pg_toast%%'
         ORDER BY total_bytes DESC, c.relname LIMIT %s
