@@ -28,8 +28,8 @@ print(session.session_key)
 class Stack:
     """The app under gunicorn with its own PostgreSQL and Redis, which a test may stop and start."""
 
-    def __init__(self, workers: int = 2, threads: int = 4, **env):
-        self.postgres = ThrowawayPostgres().start()
+    def __init__(self, workers: int = 2, threads: int = 4, postgres: ThrowawayPostgres | None = None, **env):
+        self.postgres = postgres or ThrowawayPostgres().start()
         self.redis = ThrowawayRedis().start()
         self.app = Gunicorn(
             {
