@@ -65,3 +65,68 @@ def test_breaker_lets_requests_through_while_closed_and_fails_fast_once_open(set
     breaker.state = "open"
     breaker.opened_at = 0.0  # opened long ago: no waiting at all
     assert not breaker.allow()
+
+
+@pytest.fixture
+def open_breaker(settings):
+    from monitoring.breaker import breaker
+
+    settings.DB_BREAKER_PROBE_INTERVAL = 30
+    saved = (breaker.state, breaker.opened_at, breaker._probe_thread)
+    breaker.state, breaker.opened_at = "open", 0.0  # opened long ago: answer at once
+    breaker._probe_thread = None
+    yield breaker
+    breaker.state, breaker.opened_at, breaker._probe_thread = saved
+
+
+def test_open_breaker_answers_pages_with_the_branded_503_and_json_with_json(client, open_breaker, caplog):
+    page = client.get("/accounts/profile/")
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert b"Back shortly" in page.content and b"Traceback" not in page.content
+    api = client.get("/api/monitoring/database/health")
+    assert api.status_code == 503 and api.json()["error"] == "database unavailable"
+    wants_json = client.get("/", HTTP_ACCEPT="application/json")
+    assert wants_json.json()["status"] == "unavailable"
+    assert client.get("/health/live").status_code == 200
+    # Handled outages are not server errors: nothing at ERROR, so no admin mail either.
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_open_breaker_makes_readiness_unhealthy_without_touching_the_database(client, open_breaker, caplog):
+    # No django_db mark: any database access here would raise.
+    response = client.get("/health/ready?format=json")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert (
+        body["checks"]["database"]["ok"] is False
+        and "circuit breaker open" in body["checks"]["database"]["error"]
+    )
+    assert body["checks"]["cache"]["ok"] is True
+    assert not [r for r in caplog.records if r.name == "django.request"]
+
+
+def test_database_outage_errors_are_logged_as_one_warning_without_traceback():
+    import logging
+
+    from monitoring.logging import DatabaseUnavailableFilter
+
+    cause = _raised(lambda: psycopg.connect(host="127.0.0.1", port=free_port(), connect_timeout=2))
+    wrapped = db_utils.OperationalError(*cause.args)
+    wrapped.__cause__ = cause
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/x",),
+        (type(wrapped), wrapped, None),
+    )
+    assert DatabaseUnavailableFilter().filter(record)
+    assert record.levelname == "WARNING" and record.exc_info is None
+    other = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "boom", (), (ValueError, ValueError("x"), None)
+    )
+    DatabaseUnavailableFilter().filter(other)
+    assert other.levelname == "ERROR" and other.exc_info is not None
