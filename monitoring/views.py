@@ -22,10 +22,17 @@ SHARE_SECONDS = 1.0  # a fleet of load balancers polling every 100 ms still cost
 
 
 class _SharedResults:
-    """The last probe's results, shared by every thread of this process for SHARE_SECONDS."""
+    """The last probe's results, shared by every thread of this process for SHARE_SECONDS.
+
+    Single flight: when they expire, one thread probes again while the others keep answering with the
+    previous results (up to STALE_SECONDS old), so concurrent polls never open extra connections.
+    """
+
+    STALE_SECONDS = 5.0
 
     def __init__(self):
         self.lock = threading.Lock()
+        self.refreshing = threading.Lock()
         self.at = 0.0
         self.results = None
 
@@ -35,10 +42,22 @@ class _SharedResults:
                 return self.results
         return None
 
-    def store(self, results):
+    def claim_refresh(self):
+        """(True, None) if this thread should probe; else (False, results to reuse meanwhile)."""
+        if self.refreshing.acquire(blocking=False):
+            return True, None
+        with self.lock:
+            if self.results is not None and time.monotonic() - self.at < self.STALE_SECONDS:
+                return False, self.results
+        # Nothing recent to share (first probe): probe too rather than wait.
+        return False, None
+
+    def store(self, results, claimed: bool):
         with self.lock:
             self.at = time.monotonic()
             self.results = results
+        if claimed:
+            self.refreshing.release()
 
 
 _shared = _SharedResults()
@@ -74,11 +93,18 @@ class HealthView(HealthCheckView):
         else:
             results = _shared.fresh()
             if results is None:
-                with self.get_executor() as executor:
-                    results = await asyncio.gather(
-                        *(check.get_result(executor) for check in self.get_checks())
-                    )
-                _shared.store(results)
+                claimed, results = _shared.claim_refresh()
+                if results is None:
+                    try:
+                        with self.get_executor() as executor:
+                            results = await asyncio.gather(
+                                *(check.get_result(executor) for check in self.get_checks())
+                            )
+                    except BaseException:
+                        if claimed:
+                            _shared.refreshing.release()
+                        raise
+                    _shared.store(results, claimed)
             self.results = results
             summary = _summary(results)
         status_code = 503 if summary["status"] == "unhealthy" else 200

@@ -234,10 +234,9 @@ DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.5)
 DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.2)
 DB_BREAKER_RETRY_AFTER = env.int("DB_BREAKER_RETRY_AFTER", default=5)
 # The pool reports failed connection attempts to the breaker, so nobody waits out DB_POOL_TIMEOUT.
-# After a restart the pool also drops all its dead idle connections at once (see monitoring/db.py).
-from monitoring.db import MonitoredConnection  # noqa: E402
-
-DATABASES["default"]["OPTIONS"]["pool"]["connection_class"] = MonitoredConnection
+# Django's PostgreSQL backend whose pool connects through monitoring.db.MonitoredConnection, which also
+# drops all dead idle connections at once after a restart.
+DATABASES["default"]["ENGINE"] = "monitoring.backend"
 # Counts cache hits and misses per request.
 CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "monitoring.cache.CountingClient"
 MIDDLEWARE.insert(0, "monitoring.middleware.RequestObservationMiddleware")
