@@ -2,8 +2,9 @@
 
 Closed: requests use the database as usual. The first error that means "the database cannot be reached"
 (refused or lost connection, pool timeout, server shutting down) opens it. Open: requests are answered
-with a 503 at once instead of each waiting out a connect or pool timeout; only in the first
-DB_BREAKER_WAIT seconds do they wait for the database, so a fast restart looks like a short pause.
+with a 503 at once instead of each waiting out a connect or pool timeout. Only in the first
+DB_BREAKER_GRACE seconds does a request wait, at most DB_BREAKER_WAIT seconds, for the database to come
+back, so a fast restart looks like a short pause rather than a burst of errors.
 Half-open: one background thread probes PostgreSQL every DB_BREAKER_PROBE_INTERVAL seconds with a
 direct connection (never through the pool). The first successful probe replaces the connection pool,
 whose dead connections and reconnect back-off would otherwise delay recovery, and closes the breaker.
@@ -82,11 +83,15 @@ class CircuitBreaker:
     # --- settings, read on use so tests can override them ---
     @property
     def wait_seconds(self) -> float:
-        return float(getattr(settings, "DB_BREAKER_WAIT", 0.5))
+        return float(getattr(settings, "DB_BREAKER_WAIT", 0.6))
+
+    @property
+    def grace_seconds(self) -> float:
+        return float(getattr(settings, "DB_BREAKER_GRACE", 2.0))
 
     @property
     def probe_interval(self) -> float:
-        return float(getattr(settings, "DB_BREAKER_PROBE_INTERVAL", 0.25))
+        return float(getattr(settings, "DB_BREAKER_PROBE_INTERVAL", 0.1))
 
     @property
     def retry_after(self) -> int:
@@ -95,12 +100,20 @@ class CircuitBreaker:
     def is_open(self) -> bool:
         return self.state == OPEN
 
-    def allow(self) -> bool:
-        """May this request use the database? Waits only within the first wait_seconds after opening."""
+    def allow(self, started: float | None = None) -> bool:
+        """May this request use the database?
+
+        While open: during the first grace_seconds after opening (a restart in progress), a request waits
+        up to wait_seconds from its own start (`started`, time.monotonic()) for the database to return;
+        after that every request is refused at once.
+        """
         if self.state == CLOSED:
             return True
         with self.lock:
-            deadline = self.opened_at + self.wait_seconds
+            now = time.monotonic()
+            deadline = min(
+                (now if started is None else started) + self.wait_seconds, self.opened_at + self.grace_seconds
+            )
             while self.state == OPEN:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -113,6 +126,9 @@ class CircuitBreaker:
             if exc is not None:
                 self.last_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}"
             if self.state == OPEN:
+                # A pool made since the breaker opened (a health probe still running) fails the same way:
+                # release its waiters too.
+                self._reset_pool()
                 return
             self.state = OPEN
             self.opened_at = time.monotonic()

@@ -122,7 +122,8 @@ class DatabaseCircuitBreakerMiddleware:
     def __call__(self, request):
         if _exempt(request.path_info):
             return self.get_response(request)
-        if not breaker.allow():
+        started = time.monotonic()
+        if not breaker.allow(started):
             return self._unavailable(request)
         response = self._attempt(request)
         exc = request.__dict__.pop("_database_unavailable", None)
@@ -130,7 +131,7 @@ class DatabaseCircuitBreakerMiddleware:
             return response
         breaker.record_failure(exc)
         # A GET caught by a restart is retried once if the database is back within the wait window.
-        if request.method in SAFE_METHODS and breaker.allow():
+        if request.method in SAFE_METHODS and breaker.allow(started):
             response = self._attempt(request)
             exc = request.__dict__.pop("_database_unavailable", None)
             if exc is None:

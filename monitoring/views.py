@@ -24,11 +24,9 @@ SHARE_SECONDS = 1.0  # a fleet of load balancers polling every 100 ms still cost
 class _SharedResults:
     """The last probe's results, shared by every thread of this process for SHARE_SECONDS.
 
-    Single flight: when they expire, one thread probes again while the others keep answering with the
-    previous results (up to STALE_SECONDS old), so concurrent polls never open extra connections.
+    Single flight: when they expire, one thread probes again and the others wait for its answer (at most
+    the 2 s check box), so concurrent polls never open extra connections and never see a stale "ok".
     """
-
-    STALE_SECONDS = 5.0
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -42,22 +40,10 @@ class _SharedResults:
                 return self.results
         return None
 
-    def claim_refresh(self):
-        """(True, None) if this thread should probe; else (False, results to reuse meanwhile)."""
-        if self.refreshing.acquire(blocking=False):
-            return True, None
-        with self.lock:
-            if self.results is not None and time.monotonic() - self.at < self.STALE_SECONDS:
-                return False, self.results
-        # Nothing recent to share (first probe): probe too rather than wait.
-        return False, None
-
-    def store(self, results, claimed: bool):
+    def store(self, results):
         with self.lock:
             self.at = time.monotonic()
             self.results = results
-        if claimed:
-            self.refreshing.release()
 
 
 _shared = _SharedResults()
@@ -91,20 +77,7 @@ class HealthView(HealthCheckView):
             # The breaker already knows: answer at once, and check only what does not need PostgreSQL.
             summary = await self._summary_while_database_unreachable()
         else:
-            results = _shared.fresh()
-            if results is None:
-                claimed, results = _shared.claim_refresh()
-                if results is None:
-                    try:
-                        with self.get_executor() as executor:
-                            results = await asyncio.gather(
-                                *(check.get_result(executor) for check in self.get_checks())
-                            )
-                    except BaseException:
-                        if claimed:
-                            _shared.refreshing.release()
-                        raise
-                    _shared.store(results, claimed)
+            results = await self._shared_results()
             self.results = results
             summary = _summary(results)
         status_code = 503 if summary["status"] == "unhealthy" else 200
@@ -114,6 +87,31 @@ class HealthView(HealthCheckView):
             # An unhealthy probe is an answer, not a server error: no error log line, no admin mail.
             response._has_been_logged = True
         return response
+
+    async def _shared_results(self):
+        results = _shared.fresh()
+        if results is not None:
+            return results
+        if not _shared.refreshing.acquire(blocking=False):
+            # Another thread is probing: wait for its answer rather than probe in parallel.
+            deadline = time.monotonic() + 3.0
+            while _shared.refreshing.locked() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            results = _shared.fresh()
+            if results is not None:
+                return results
+            if not _shared.refreshing.acquire(blocking=False):
+                return await self._probe()  # the other probe is stuck: do not wait forever
+        try:
+            results = await self._probe()
+            _shared.store(results)
+            return results
+        finally:
+            _shared.refreshing.release()
+
+    async def _probe(self):
+        with self.get_executor() as executor:
+            return await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
 
     async def _summary_while_database_unreachable(self) -> dict:
         cached = _shared.fresh()

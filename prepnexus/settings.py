@@ -227,11 +227,12 @@ MONITORING_TOKEN = env.str("MONITORING_TOKEN", default="")
 SLOW_REQUEST_MS = env.float("SLOW_REQUEST_MS", default=1000)
 # Queries running longer than this (seconds) are listed as long-running by the database reports.
 MONITORING_LONG_QUERY_SECONDS = env.float("MONITORING_LONG_QUERY_SECONDS", default=5)
-# Circuit breaker in front of PostgreSQL (see monitoring/breaker.py): how long a request may wait for a
-# just-lost database before it gets the 503, how often the half-open probe tries to connect, and the
-# Retry-After the 503 carries.
-DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.5)
-DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.2)
+# Circuit breaker in front of PostgreSQL (see monitoring/breaker.py): for DB_BREAKER_GRACE seconds after
+# the database is lost a request may wait up to DB_BREAKER_WAIT seconds for it (a fast restart); then the
+# 503 comes at once. Also how often the half-open probe tries to connect, and the 503's Retry-After.
+DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.6)
+DB_BREAKER_GRACE = env.float("DB_BREAKER_GRACE", default=2.0)
+DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.1)
 DB_BREAKER_RETRY_AFTER = env.int("DB_BREAKER_RETRY_AFTER", default=5)
 # The pool reports failed connection attempts to the breaker, so nobody waits out DB_POOL_TIMEOUT.
 # Django's PostgreSQL backend whose pool connects through monitoring.db.MonitoredConnection, which also

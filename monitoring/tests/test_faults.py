@@ -92,15 +92,16 @@ def test_fast_postgres_restart_under_steady_load_fails_at_most_one_request_in_a_
     s = stack()
     cookie = {"Cookie": s.session_cookie("learner")}
     assert s.get(PROFILE, cookie)[0] == 200
-    results: list[tuple[int, float]] = []
+    results: list[tuple[int, float, float]] = []
     lock = threading.Lock()
     stop = threading.Event()
 
     def client():
         while not stop.is_set():
+            started = time.monotonic()
             status, _, _, seconds = s.get(PROFILE, cookie, timeout=10)
             with lock:
-                results.append((status, seconds))
+                results.append((status, seconds, started))
 
     threads = [threading.Thread(target=client) for _ in range(4)]
     for thread in threads:
@@ -114,8 +115,10 @@ def test_fast_postgres_restart_under_steady_load_fails_at_most_one_request_in_a_
     stop.set()
     for thread in threads:
         thread.join(15)
-    failed = [status for status, _ in results if status != 200]
+    failed = [status for status, _, _ in results if status != 200]
     rate = len(failed) / len(results)
+    # When each failure started, relative to the restart, and how long it took: for diagnosis.
+    failures = [(round(at - restart_started, 3), round(sec, 3)) for st, sec, at in results if st != 200]
     record_timings(
         "fast_restart_under_load",
         {
@@ -123,7 +126,8 @@ def test_fast_postgres_restart_under_steady_load_fails_at_most_one_request_in_a_
             "failed": len(failed),
             "failure_rate": round(rate, 5),
             "restart_s": round(restart_seconds, 3),
-            "slowest_request_s": round(max(seconds for _, seconds in results), 3),
+            "slowest_request_s": round(max(seconds for _, seconds, _ in results), 3),
+            "failures_started_at_s_and_took_s": failures,
         },
     )
     assert len(results) >= 40, "too few requests to judge"
