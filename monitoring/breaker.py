@@ -45,6 +45,12 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
 
 
+def _closed_by_us(exc: BaseException | None) -> bool:
+    from psycopg_pool import PoolClosed
+
+    return isinstance(exc, PoolClosed) or isinstance(getattr(exc, "__cause__", None), PoolClosed)
+
+
 def _close_pool(pool) -> None:
     """Close a dropped pool and fail every client waiting on it now, not when its pool timeout ends.
 
@@ -122,6 +128,8 @@ class CircuitBreaker:
             return True
 
     def record_failure(self, exc: BaseException | None = None) -> None:
+        if _closed_by_us(exc):
+            return  # the pool was dropped by this breaker, which says nothing new about the database
         with self.lock:
             if exc is not None:
                 self.last_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}"

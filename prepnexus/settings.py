@@ -234,9 +234,9 @@ DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.6)
 DB_BREAKER_GRACE = env.float("DB_BREAKER_GRACE", default=2.0)
 DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.1)
 DB_BREAKER_RETRY_AFTER = env.int("DB_BREAKER_RETRY_AFTER", default=5)
-# The pool reports failed connection attempts to the breaker, so nobody waits out DB_POOL_TIMEOUT.
-# Django's PostgreSQL backend whose pool connects through monitoring.db.MonitoredConnection, which also
-# drops all dead idle connections at once after a restart.
+# Django's PostgreSQL backend, except that its pool connects through monitoring.db.MonitoredConnection:
+# failed connection attempts reach the breaker at once (nobody waits out DB_POOL_TIMEOUT), and after a
+# restart all dead idle connections are dropped together.
 DATABASES["default"]["ENGINE"] = "monitoring.backend"
 # Counts cache hits and misses per request.
 CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "monitoring.cache.CountingClient"
