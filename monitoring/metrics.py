@@ -3,11 +3,12 @@ and per-route, per-minute figures in Redis that every gunicorn worker adds to.
 
 Redis layout: one hash per minute, `<cache prefix>:1:monitoring:perf:<unix minute>`, with fields
 `<route>|<kind>`: n (requests), e (5xx), ms (latency sum), l<i> and q<i> (latency and query-count
-histogram buckets), ch/cm (cache hits and misses). Recording one request is one pipelined round trip;
-reading an hour is one pipelined HGETALL of 60 keys.
+histogram buckets), ch/cm (cache hits and misses). Each process writes its buffered counts once a second
+in one pipelined round trip; reading an hour is one pipelined HGETALL of 60 keys.
 """
 
 import logging
+import os
 import threading
 import time
 from collections import defaultdict
@@ -62,11 +63,22 @@ def _perf_key(minute: int) -> str:
 
 
 class PerformanceStore:
-    """Adds each request to Redis; never raises, and stops trying for a few seconds after a failure."""
+    """Per-route figures in Redis, summed over every process.
+
+    A request only adds to an in-process buffer (a few dictionary updates); a background thread writes
+    the buffer to Redis once a second in one pipelined round trip, and whoever reads the figures flushes
+    its own process first. Redis being down never fails a request: the buffer is dropped and writing
+    pauses for a few seconds.
+    """
+
+    FLUSH_SECONDS = 1.0
 
     def __init__(self):
         self._skip_until = 0.0
         self._lock = threading.Lock()
+        self._buffer: dict[tuple[int, str], dict[str, int]] = {}
+        self._flusher: threading.Thread | None = None
+        self._pid = None
 
     def _client(self):
         from django_redis import get_redis_connection
@@ -74,30 +86,53 @@ class PerformanceStore:
         return get_redis_connection("default")
 
     def record(self, *, route, status, duration_ms, queries, cache_hits, cache_misses) -> None:
-        if time.monotonic() < self._skip_until:
+        fields = {
+            "n": 1,
+            "ms": round(duration_ms),
+            f"l{_bucket(duration_ms, LATENCY_BUCKETS_MS)}": 1,
+            f"q{_bucket(queries, QUERY_BUCKETS)}": 1,
+        }
+        if status >= 500:
+            fields["e"] = 1
+        if cache_hits:
+            fields["ch"] = cache_hits
+        if cache_misses:
+            fields["cm"] = cache_misses
+        key = (int(time.time() // 60), route)
+        with self._lock:
+            bucket = self._buffer.setdefault(key, {})
+            for field, amount in fields.items():
+                bucket[field] = bucket.get(field, 0) + amount
+            if self._pid != os.getpid():  # first request in this (forked) process
+                self._pid = os.getpid()
+                self._flusher = threading.Thread(target=self._flush_forever, name="perf-flush", daemon=True)
+                self._flusher.start()
+
+    def _flush_forever(self) -> None:
+        while True:
+            time.sleep(self.FLUSH_SECONDS)
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            buffer, self._buffer = self._buffer, {}
+        if not buffer or time.monotonic() < self._skip_until:
             return
         try:
-            key = _perf_key(int(time.time() // 60))
             pipe = self._client().pipeline(transaction=False)
-            pipe.hincrby(key, f"{route}|n", 1)
-            if status >= 500:
-                pipe.hincrby(key, f"{route}|e", 1)
-            pipe.hincrby(key, f"{route}|ms", round(duration_ms))
-            pipe.hincrby(key, f"{route}|l{_bucket(duration_ms, LATENCY_BUCKETS_MS)}", 1)
-            pipe.hincrby(key, f"{route}|q{_bucket(queries, QUERY_BUCKETS)}", 1)
-            if cache_hits:
-                pipe.hincrby(key, f"{route}|ch", cache_hits)
-            if cache_misses:
-                pipe.hincrby(key, f"{route}|cm", cache_misses)
-            pipe.expire(key, KEY_TTL_SECONDS)
+            for (minute, route), fields in buffer.items():
+                key = _perf_key(minute)
+                for field, amount in fields.items():
+                    pipe.hincrby(key, f"{route}|{field}", amount)
+                pipe.expire(key, KEY_TTL_SECONDS)
             pipe.execute()
         except Exception as exc:  # Redis down or slow: metrics are best effort, requests are not
-            with self._lock:
-                self._skip_until = time.monotonic() + REDIS_BACKOFF_SECONDS
+            self._skip_until = time.monotonic() + REDIS_BACKOFF_SECONDS
             logger.warning("performance metrics not recorded: %s", exc.__class__.__name__)
 
     def read_minutes(self, minutes: int = 60, now: float | None = None) -> dict[int, dict[str, dict]]:
         """{minute: {route: {kind: int}}} for the last `minutes` minutes, the current one included."""
+        self.flush()
         current = int((now or time.time()) // 60)
         wanted = list(range(current - minutes + 1, current + 1))
         pipe = self._client().pipeline(transaction=False)

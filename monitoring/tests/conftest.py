@@ -99,3 +99,15 @@ def fetch(url: str, headers: dict | None = None, timeout: float = 10):
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
         return response.read()
+
+
+@pytest.fixture(autouse=True)
+def _empty_performance_buffer():
+    """Counts buffered by earlier tests in this process must not reach this test's Redis figures."""
+    from monitoring.metrics import store
+
+    from django.core.cache import cache
+
+    with store._lock:
+        store._buffer.clear()
+    cache.delete_pattern("monitoring:perf:*")  # in case the flush thread wrote them meanwhile

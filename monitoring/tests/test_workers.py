@@ -3,6 +3,7 @@
 import json
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -51,8 +52,15 @@ def test_metrics_and_performance_sum_every_gunicorn_worker(stack):
     assert sum(x.value for x in count) == 120
     assert "prepnexus_db_circuit_open" in families
 
-    perf = json.loads(s.get("/api/monitoring/performance", bearer())[2])
-    assert perf["windows"]["5m"]["routes"]["home"]["requests"] == 120
+    # Each worker writes its counts to Redis once a second.
+    deadline = time.monotonic() + 5
+    while True:
+        perf = json.loads(s.get("/api/monitoring/performance", bearer())[2])
+        counted = perf["windows"]["5m"]["routes"]["home"]["requests"]
+        if counted == 120 or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    assert counted == 120
     assert perf["windows"]["60m"]["routes"]["home"]["requests"] == 120
 
 
