@@ -104,9 +104,9 @@ def fetch(url: str, headers: dict | None = None, timeout: float = 10):
 @pytest.fixture(autouse=True)
 def _empty_performance_buffer():
     """Counts buffered by earlier tests in this process must not reach this test's Redis figures."""
-    from monitoring.metrics import store
-
     from django.core.cache import cache
+
+    from monitoring.metrics import store
 
     with store._lock:
         store._buffer.clear()
