@@ -9,12 +9,22 @@ from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
 
+from .breaker import breaker, is_database_unavailable
+
 CHECK_TIMEOUT = datetime.timedelta(seconds=1)  # + 1 s grace inside django-health-check = 2 s box
 
 
 @dataclasses.dataclass
 class TimedDatabase(Database):
     timeout = CHECK_TIMEOUT
+
+    def run(self):
+        try:
+            super().run()
+        except ServiceUnavailable as exc:
+            if is_database_unavailable(exc.__cause__):
+                breaker.record_failure(exc.__cause__)
+            raise
 
 
 @dataclasses.dataclass

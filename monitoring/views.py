@@ -1,12 +1,20 @@
 import asyncio
+import os
 import threading
 import time
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from health_check.views import HealthCheckView, MediaType
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
+from . import charts, metrics, selectors
+from .auth import token_or_staff_required
+from .breaker import breaker
 from .health import CRITICAL, DEGRADED
 
 RETRY_AFTER_SECONDS = 5
@@ -14,10 +22,15 @@ SHARE_SECONDS = 1.0  # a fleet of load balancers polling every 100 ms still cost
 
 
 class _SharedResults:
-    """The last probe's results, shared by every thread of this process for SHARE_SECONDS."""
+    """The last probe's results, shared by every thread of this process for SHARE_SECONDS.
+
+    Single flight: when they expire, one thread probes again and the others wait for its answer (at most
+    the 2 s check box), so concurrent polls never open extra connections and never see a stale "ok".
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
+        self.refreshing = threading.Lock()
         self.at = 0.0
         self.results = None
 
@@ -60,18 +73,62 @@ class HealthView(HealthCheckView):
     checks = [*CRITICAL, *DEGRADED]
 
     async def get(self, request, *args, **kwargs):
-        results = _shared.fresh()
-        if results is None:
-            with self.get_executor() as executor:
-                results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-            _shared.store(results)
-        self.results = results
-        summary = _summary(results)
+        if breaker.is_open():
+            # The breaker already knows: answer at once, and check only what does not need PostgreSQL.
+            summary = await self._summary_while_database_unreachable()
+        else:
+            results = await self._shared_results()
+            self.results = results
+            summary = _summary(results)
         status_code = 503 if summary["status"] == "unhealthy" else 200
         response = self._respond(request, summary, status_code)
         if status_code == 503:
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            # An unhealthy probe is an answer, not a server error: no error log line, no admin mail.
+            response._has_been_logged = True
         return response
+
+    async def _shared_results(self):
+        results = _shared.fresh()
+        if results is not None:
+            return results
+        if not _shared.refreshing.acquire(blocking=False):
+            # Another thread is probing: wait for its answer rather than probe in parallel.
+            deadline = time.monotonic() + 3.0
+            while _shared.refreshing.locked() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            results = _shared.fresh()
+            if results is not None:
+                return results
+            if not _shared.refreshing.acquire(blocking=False):
+                return await self._probe()  # the other probe is stuck: do not wait forever
+        try:
+            results = await self._probe()
+            _shared.store(results)
+            return results
+        finally:
+            _shared.refreshing.release()
+
+    async def _probe(self):
+        with self.get_executor() as executor:
+            return await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
+
+    async def _summary_while_database_unreachable(self) -> dict:
+        cached = _shared.fresh()
+        if cached is not None:
+            results = [r for r in cached if isinstance(r.check, DEGRADED)]
+        else:
+            with self.get_executor() as executor:
+                results = await asyncio.gather(*(check().get_result(executor) for check in DEGRADED))
+        summary = _summary(results)
+        error = f"circuit breaker open: {breaker.last_error or 'database unreachable'}"
+        summary["checks"] = {
+            "database": {"ok": False, "critical": True, "error": error, "ms": 0.0},
+            "migrations": {"ok": False, "critical": True, "error": "not checked", "ms": 0.0},
+            **summary["checks"],
+        }
+        summary["status"] = "unhealthy"
+        return summary
 
     def _wants_json(self, request) -> bool:
         if request.GET.get("format") == "json":
@@ -97,4 +154,69 @@ def live(request):
     response = HttpResponse("ok\n", content_type="text/plain")
     add_never_cache_headers(response)
     patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _json(payload, status=200):
+    response = JsonResponse(payload, status=status, json_dumps_params={"default": str})
+    add_never_cache_headers(response)
+    return response
+
+
+@token_or_staff_required
+def database_health(request):
+    """PostgreSQL as the app sees it: latency, version, pool, connections, size, replicas."""
+    return _json(selectors.database_health())
+
+
+@token_or_staff_required
+def performance(request):
+    """Per-route request figures over the last 5 and 60 minutes, summed over every worker (Redis)."""
+    try:
+        report = metrics.performance_report()
+    except Exception as exc:  # Redis holds these figures; without it there is nothing to report
+        return _json({"error": "metrics store unavailable", "detail": type(exc).__name__}, status=503)
+    return _json({"generated_at": timezone.now().isoformat(), **report})
+
+
+@token_or_staff_required
+def prometheus_metrics(request):
+    """Prometheus exposition, merged over every gunicorn worker in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    response = HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    add_never_cache_headers(response)
+    return response
+
+
+def _cache_status() -> dict:
+    from django_redis import get_redis_connection
+
+    started = time.perf_counter()
+    try:
+        get_redis_connection("default").ping()
+    except Exception as exc:  # the cache being down is what this reports
+        return {"ok": False, "error": type(exc).__name__, "ms": None}
+    return {"ok": True, "error": None, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def dashboard(request):
+    """The staff monitoring page: dependencies, request charts, slowest routes."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_staff:
+        raise PermissionDenied
+    database = selectors.database_health()
+    try:
+        report = metrics.performance_report()
+    except Exception:  # Redis down: show the page without the charts
+        report = None
+    context = {"database": database, "cache": _cache_status(), "report": report}
+    if report is not None:
+        context |= charts.dashboard_charts(report)
+    response = render(request, "monitoring/dashboard.html", context)
+    add_never_cache_headers(response)
     return response

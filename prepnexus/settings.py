@@ -374,3 +374,46 @@ RATELIMITS = {
 # Axes logs a banner at every start (also in one-off commands whose stdout is parsed); keep its
 # per-attempt warnings, drop the banner.
 LOGGING["loggers"]["axes.apps"] = {"handlers": ["stdout"], "level": "WARNING", "propagate": False}
+
+# --- Monitoring ---
+# Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;
+# empty disables the token (staff sessions only).
+MONITORING_TOKEN = env.str("MONITORING_TOKEN", default="")
+# Requests slower than this (milliseconds) get an extra WARNING line in the log.
+SLOW_REQUEST_MS = env.float("SLOW_REQUEST_MS", default=1000)
+# Queries running longer than this (seconds) are listed as long-running by the database reports.
+MONITORING_LONG_QUERY_SECONDS = env.float("MONITORING_LONG_QUERY_SECONDS", default=5)
+# Circuit breaker in front of PostgreSQL (see monitoring/breaker.py): for DB_BREAKER_GRACE seconds after
+# the database is lost a request may wait up to DB_BREAKER_WAIT seconds for it (a fast restart); then the
+# 503 comes at once. Also how often the half-open probe tries to connect, and the 503's Retry-After.
+DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.6)
+DB_BREAKER_GRACE = env.float("DB_BREAKER_GRACE", default=2.0)
+DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.1)
+DB_BREAKER_RETRY_AFTER = env.int("DB_BREAKER_RETRY_AFTER", default=5)
+# Django's PostgreSQL backend, except that its pool connects through monitoring.db.MonitoredConnection:
+# failed connection attempts reach the breaker at once (nobody waits out DB_POOL_TIMEOUT), and after a
+# restart all dead idle connections are dropped together.
+DATABASES["default"]["ENGINE"] = "monitoring.backend"
+# Counts cache hits and misses per request.
+CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "monitoring.cache.CountingClient"
+MIDDLEWARE.insert(0, "monitoring.middleware.RequestObservationMiddleware")
+# Just before the first middleware that may touch the database (sessions), so static files are served
+# and the branded 503 still carries the security headers of the middleware above it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "monitoring.middleware.DatabaseCircuitBreakerMiddleware",
+)
+LOGGING["filters"] = {
+    **LOGGING.get("filters", {}),
+    "request_id": {"()": "monitoring.logging.RequestIdFilter"},
+    "database_unavailable": {"()": "monitoring.logging.DatabaseUnavailableFilter"},
+}
+LOGGING["handlers"]["stdout"].setdefault("filters", []).append("request_id")
+LOGGING["loggers"]["django.request"] = {
+    "handlers": ["stdout"],
+    "level": LOG_LEVEL,
+    "propagate": False,
+    "filters": ["database_unavailable"],
+}
+# psycopg's pool logs every failed reconnect attempt; the breaker already reports the outage once.
+LOGGING["loggers"]["psycopg.pool"] = {"handlers": ["stdout"], "level": "ERROR", "propagate": False}

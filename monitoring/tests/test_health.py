@@ -93,3 +93,32 @@ def test_redis_outage_is_degraded_not_unready(hermetic_app):
     assert body["status"] == "degraded"
     assert body["checks"]["cache"]["ok"] is False
     assert app.get("/")[0] == 200
+
+
+def test_no_logger_on_the_request_path_mails_admins():
+    import logging
+
+    from django.utils.log import AdminEmailHandler
+
+    for name in ("django.request", "health_check", "prepnexus.request", "prepnexus.breaker"):
+        logger = logging.getLogger(name)
+        chain = [logger]
+        while chain[-1].propagate and chain[-1].parent is not None:
+            chain.append(chain[-1].parent)
+        handlers = [handler for item in chain for handler in item.handlers]
+        assert not any(isinstance(handler, AdminEmailHandler) for handler in handlers), name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unhealthy_answer_is_not_logged_as_a_server_error(client, caplog, settings):
+    from monitoring.breaker import breaker
+
+    settings.DB_BREAKER_PROBE_INTERVAL = 30
+    saved = (breaker.state, breaker.opened_at, breaker._probe_thread)
+    breaker.state, breaker.opened_at, breaker._probe_thread = "open", 0.0, None
+    try:
+        response = client.get("/health/ready")
+    finally:
+        breaker.state, breaker.opened_at, breaker._probe_thread = saved
+    assert response.status_code == 503
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.name == "django.request"]
