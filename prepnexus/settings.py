@@ -218,3 +218,13 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 
 # The admin's path; move it off the default to cut drive-by scans.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Blog ---
+INSTALLED_APPS += ["django.contrib.sitemaps"]
+# Anonymous blog pages, feeds and the sitemap are kept whole in Redis (see blog/cache.py).
+BLOG_CACHE_ENABLED = env.bool("BLOG_CACHE_ENABLED", default=True)
+# Longest a cached blog page lives; writes invalidate at once and scheduled posts cap it anyway.
+BLOG_CACHE_TIMEOUT = env.int("BLOG_CACHE_TIMEOUT", default=3600)
+# Benchmark baseline only (bench/blog.py): serve files from BENCH_BARE_DIR at /_bench/bare/<name>/.
+BENCH_BARE_VIEWS = env.bool("BENCH_BARE_VIEWS", default=False)
+BENCH_BARE_DIR = env.path("BENCH_BARE_DIR", default=BASE_DIR / "bench" / "results" / "bare")

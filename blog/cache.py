@@ -1,0 +1,193 @@
+"""Whole-page caching of anonymous blog pages in Redis.
+
+Every cached page key contains a blog-wide generation number. Any write to a post or a tag bumps the
+generation (on commit), so the next request renders afresh: a post change can touch its own page, its
+neighbours' previous/next links, index and tag pages, feeds and the sitemap, and a blog is written
+rarely enough that invalidating all of it is both the simplest and the only safely complete choice.
+Old entries are never read again and expire by themselves.
+
+Scheduled posts need no invalidation: each render reports when the next scheduled post becomes due,
+and the page is cached no longer than that.
+
+A miss takes a short Redis lock so concurrent requests for one page regenerate it once; the others
+wait for the result. When Redis does not answer, pages are rendered uncached.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "blog:generation"
+LOCK_SECONDS = 10  # a render that takes longer than this loses its lock
+WAIT_SECONDS = 5.0  # how long followers wait for the leader's render
+POLL_SECONDS = 0.02
+
+
+@dataclass
+class Page:
+    """A rendered page as it is kept in the cache."""
+
+    body: bytes
+    content_type: str
+    last_modified: float
+    etag: str
+
+    @classmethod
+    def from_response(cls, response: HttpResponse) -> "Page":
+        body = response.content
+        return cls(
+            body=body,
+            content_type=response["Content-Type"],
+            last_modified=time.time(),
+            etag='"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
+        )
+
+    def to_response(self) -> HttpResponse:
+        response = HttpResponse(self.body, content_type=self.content_type)
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(self.last_modified)
+        return response
+
+
+@dataclass
+class Rendered:
+    """What a view's render function returns: the response, and when a scheduled post is next due."""
+
+    response: HttpResponse
+    next_due: datetime | None = None
+
+
+def invalidate() -> None:
+    """Make every cached blog page stale; the next request for each renders it afresh."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # the key is missing (new or evicted Redis): a fresh start is just as stale
+        _init_generation(force=True)
+
+
+def _init_generation(force: bool = False) -> int | None:
+    # Milliseconds since the epoch: greater than any earlier generation even if the key was evicted.
+    value = int(time.time() * 1000)
+    if force:
+        cache.set(GENERATION_KEY, value, timeout=None)
+        return value
+    if cache.add(GENERATION_KEY, value, timeout=None):
+        return value
+    return cache.get(GENERATION_KEY)
+
+
+def current_generation() -> int | None:
+    """The generation, or None when Redis does not answer."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = _init_generation()
+    return generation
+
+
+def _timeout(next_due: datetime | None) -> int:
+    timeout = settings.BLOG_CACHE_TIMEOUT
+    if next_due is not None:
+        timeout = min(timeout, max(1, int((next_due - timezone.now()).total_seconds()) + 1))
+    return timeout
+
+
+def single_flight(key: str, render: Callable[[], tuple[Page | None, int]]) -> Page | None:
+    """Return the page cached at `key`, rendering it at most once across concurrent requests.
+
+    `render` returns (page or None when not cacheable, timeout). Followers wait for the leader; if it
+    gives up or produced nothing cacheable, they render for themselves.
+    """
+    page = cache.get(key)
+    if page is not None:
+        return page
+    lock_key, token = f"{key}:lock", uuid.uuid4().hex
+    if cache.add(lock_key, token, timeout=LOCK_SECONDS):
+        try:
+            page, timeout = render()
+            if page is not None:
+                cache.set(key, page, timeout=timeout)
+            return page
+        finally:
+            if cache.get(lock_key) == token:
+                cache.delete(lock_key)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        page = cache.get(key)
+        if page is not None:
+            return page
+        if cache.get(lock_key) is None:
+            break
+    page, _ = render()
+    return page
+
+
+def _finish(request: HttpRequest, response: HttpResponse, *, public: bool) -> HttpResponse:
+    patch_vary_headers(response, ["Cookie"])
+    if public:
+        # Browsers revalidate every time (ETag / Last-Modified make that a cheap 304).
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        conditional = get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=_parse_last_modified(response),
+            response=response,
+        )
+        return conditional
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _parse_last_modified(response: HttpResponse) -> int | None:
+    from django.utils.http import parse_http_date_safe
+
+    value = response.get("Last-Modified")
+    return parse_http_date_safe(value) if value else None
+
+
+def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Rendered]) -> HttpResponse:
+    """Serve an anonymous visitor's page from Redis, rendering it on a miss; others get it fresh.
+
+    `key_parts` name the page (the view decides which query parameters matter, so random query
+    strings cannot fill the cache); the scheme and host are part of the key because pages carry
+    absolute canonical URLs.
+    """
+    if request.user.is_authenticated or not settings.BLOG_CACHE_ENABLED:
+        response = render().response
+        return _finish(request, response, public=False) if request.user.is_authenticated else response
+
+    def render_page() -> tuple[Page | None, int]:
+        rendered = render()
+        if rendered.response.status_code != 200:
+            raise _NotCacheable(rendered.response)
+        return Page.from_response(rendered.response), _timeout(rendered.next_due)
+
+    generation = current_generation()
+    try:
+        if generation is None:  # Redis is down: render without it
+            page, _ = render_page()
+        else:
+            raw = "|".join(str(part) for part in (request.scheme, request.get_host(), *key_parts))
+            key = f"blog:page:{generation}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+            page = single_flight(key, render_page)
+    except _NotCacheable as exc:
+        return exc.response
+    return _finish(request, page.to_response(), public=True)
+
+
+class _NotCacheable(Exception):
+    def __init__(self, response: HttpResponse):
+        self.response = response
