@@ -1,8 +1,20 @@
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from . import selectors
+
+_TAG_LIKE = re.compile(r"<[^<>]*>")
+
+
+def plain_text(text: str) -> str:
+    """Text with nothing tag-like left, even after removals rejoin fragments ("<scr<b>ipt>")."""
+    previous = None
+    while previous != text:
+        previous, text = text, _TAG_LIKE.sub("", text)
+    return re.sub(r"<(?=[A-Za-z/!?])", "< ", text)
 
 
 class LatestPostsFeed(Feed):
@@ -16,7 +28,8 @@ class LatestPostsFeed(Feed):
         return selectors.feed_posts()
 
     def item_title(self, item):
-        return item.title
+        # Titles are plain text, but some feed readers render them as HTML: drop anything tag-like.
+        return plain_text(item.title)
 
     def item_description(self, item):
         return item.body_html
