@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import render
@@ -9,6 +10,8 @@ from django.views.decorators.http import require_POST
 from . import services
 from .markdown import reading_minutes, render_markdown
 from .models import Post, Tag
+
+User = get_user_model()
 
 
 class PostStateFilter(admin.SimpleListFilter):
@@ -119,13 +122,19 @@ class PostAdmin(admin.ModelAdmin):
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         body = request.POST.get("body", "")
+        author_id = request.POST.get("author", "")
+        author = (
+            author_id.isdigit() and User.objects.filter(pk=author_id, is_staff=True).first()
+        ) or request.user
+        status = request.POST.get("status")
         post = Post(
             title=request.POST.get("title", "").strip() or "Untitled",
             summary=request.POST.get("summary", ""),
             body=body,
             body_html=render_markdown(body),
             reading_minutes=reading_minutes(body),
-            author=request.user,
+            author=author,
+            status=status if status in Post.Status.values else Post.Status.DRAFT,
             publish_at=timezone.now(),
         )
         tag_ids = [value for value in request.POST.getlist("tags") if value.isdigit()]

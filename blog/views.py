@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import Http404, HttpResponse
@@ -133,7 +135,7 @@ def bench_bare(request, name):
     body = _BARE_BODIES.get(name)
     if body is None:
         try:
-            body = (settings.BENCH_BARE_DIR / f"{name}.html").read_bytes()
+            body = (Path(settings.BENCH_BARE_DIR) / f"{name}.html").read_bytes()
         except OSError as exc:
             raise Http404 from exc
         _BARE_BODIES[name] = body
