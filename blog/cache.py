@@ -27,6 +27,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +91,39 @@ def _init_generation(force: bool = False) -> int | None:
     return cache.get(GENERATION_KEY)
 
 
-def current_generation() -> int | None:
-    """The generation, or None when Redis does not answer."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = _init_generation()
-    return generation
+# A hit costs one Redis round trip: read the generation and the page under it together.
+_LOOKUP_LUA = """
+local generation = redis.call('GET', KEYS[1])
+if not generation then return {} end
+return {generation, redis.call('GET', ARGV[1] .. generation .. ARGV[2])}
+"""
+_lookup_script = None
+
+
+def _lookup(suffix: str) -> tuple[bool, int | None, "Page | None"]:
+    """(Redis answered, current generation, the cached page) for the page key ending in `suffix`."""
+    global _lookup_script  # one registered script per process
+    try:
+        client = get_redis_connection("default")
+        if _lookup_script is None:
+            _lookup_script = client.register_script(_LOOKUP_LUA)
+        result = _lookup_script(
+            keys=[cache.make_key(GENERATION_KEY)],
+            args=[cache.make_key("blog:page:"), f":{suffix}"],
+            client=client,
+        )
+    except (RedisError, OSError) as exc:
+        logger.warning("blog cache unavailable, rendering uncached: %s", exc)
+        return False, None, None
+    if not result:
+        return True, None, None
+    generation, page = int(result[0]), None
+    if len(result) > 1 and result[1]:
+        try:
+            page = cache.client.decode(result[1])
+        except Exception:  # an entry from an older release that no longer unpickles: a miss
+            logger.warning("blog cache entry unreadable; rendering afresh", exc_info=True)
+    return True, generation, page
 
 
 def _timeout(next_due: datetime | None) -> int:
@@ -175,14 +204,17 @@ def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Ren
             raise _NotCacheable(rendered.response)
         return Page.from_response(rendered.response), _timeout(rendered.next_due)
 
-    generation = current_generation()
+    raw = "|".join(str(part) for part in (request.scheme, request.get_host(), *key_parts))
+    suffix = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     try:
-        if generation is None:  # Redis is down: render without it
-            page, _ = render_page()
-        else:
-            raw = "|".join(str(part) for part in (request.scheme, request.get_host(), *key_parts))
-            key = f"blog:page:{generation}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
-            page = single_flight(key, render_page)
+        redis_up, generation, page = _lookup(suffix)
+        if page is None:
+            if generation is None and redis_up:
+                generation = _init_generation()
+            if generation is None:  # Redis is down: render without it
+                page, _ = render_page()
+            else:
+                page = single_flight(f"blog:page:{generation}:{suffix}", render_page)
     except _NotCacheable as exc:
         return exc.response
     return _finish(request, page.to_response(), public=True)
