@@ -1,10 +1,11 @@
 """Whole-page caching of anonymous blog pages in Redis.
 
-Every cached page key contains a blog-wide generation number. Any write to a post or a tag bumps the
-generation (on commit), so the next request renders afresh: a post change can touch its own page, its
-neighbours' previous/next links, index and tag pages, feeds and the sitemap, and a blog is written
-rarely enough that invalidating all of it is both the simplest and the only safely complete choice.
-Old entries are never read again and expire by themselves.
+Every cached page is stored together with the blog-wide generation number it was rendered under. Any
+write to a post or a tag bumps the generation (on commit), so every page rendered before it stops
+matching and the next request renders afresh: a post change can touch its own page, its neighbours'
+previous/next links, index and tag pages, feeds and the sitemap, and a blog is written rarely enough
+that invalidating all of it is both the simplest and the only safely complete choice. A hit reads the
+generation and the page in one MGET, a single Redis round trip.
 
 Scheduled posts need no invalidation: each render reports when the next scheduled post becomes due,
 and the page is cached no longer than that.
@@ -14,7 +15,6 @@ wait for the result. When Redis does not answer, pages are rendered uncached.
 """
 
 import hashlib
-import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -27,12 +27,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
-from django_redis import get_redis_connection
-from redis.exceptions import RedisError
-
-logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "blog:generation"
+PAGE_PREFIX = "blog:page:"
 LOCK_SECONDS = 10  # a render that takes longer than this loses its lock
 WAIT_SECONDS = 5.0  # how long followers wait for the leader's render
 POLL_SECONDS = 0.02
@@ -81,6 +78,7 @@ def invalidate() -> None:
 
 
 def _init_generation(force: bool = False) -> int | None:
+    """Start the generation; None when Redis does not answer."""
     # Milliseconds since the epoch: greater than any earlier generation even if the key was evicted.
     value = int(time.time() * 1000)
     if force:
@@ -91,41 +89,6 @@ def _init_generation(force: bool = False) -> int | None:
     return cache.get(GENERATION_KEY)
 
 
-# A hit costs one Redis round trip: read the generation and the page under it together.
-_LOOKUP_LUA = """
-local generation = redis.call('GET', KEYS[1])
-if not generation then return {} end
-return {generation, redis.call('GET', ARGV[1] .. generation .. ARGV[2])}
-"""
-_lookup_script = None
-
-
-def _lookup(suffix: str) -> tuple[bool, int | None, "Page | None"]:
-    """(Redis answered, current generation, the cached page) for the page key ending in `suffix`."""
-    global _lookup_script  # one registered script per process
-    try:
-        client = get_redis_connection("default")
-        if _lookup_script is None:
-            _lookup_script = client.register_script(_LOOKUP_LUA)
-        result = _lookup_script(
-            keys=[cache.make_key(GENERATION_KEY)],
-            args=[cache.make_key("blog:page:"), f":{suffix}"],
-            client=client,
-        )
-    except (RedisError, OSError) as exc:
-        logger.warning("blog cache unavailable, rendering uncached: %s", exc)
-        return False, None, None
-    if not result:
-        return True, None, None
-    generation, page = int(result[0]), None
-    if len(result) > 1 and result[1]:
-        try:
-            page = cache.client.decode(result[1])
-        except Exception:  # an entry from an older release that no longer unpickles: a miss
-            logger.warning("blog cache entry unreadable; rendering afresh", exc_info=True)
-    return True, generation, page
-
-
 def _timeout(next_due: datetime | None) -> int:
     timeout = settings.BLOG_CACHE_TIMEOUT
     if next_due is not None:
@@ -133,21 +96,28 @@ def _timeout(next_due: datetime | None) -> int:
     return timeout
 
 
-def single_flight(key: str, render: Callable[[], tuple[Page | None, int]]) -> Page | None:
-    """Return the page cached at `key`, rendering it at most once across concurrent requests.
+def _fresh(entry, generation: int) -> Page | None:
+    # A page rendered under a later generation (by a request that saw a newer bump) is fresh too.
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] >= generation:
+        return entry[1]
+    return None
+
+
+def single_flight(key: str, generation: int, render: Callable[[], tuple[Page | None, int]]) -> Page | None:
+    """The page cached at `key` for `generation`, rendered at most once across concurrent requests.
 
     `render` returns (page or None when not cacheable, timeout). Followers wait for the leader; if it
     gives up or produced nothing cacheable, they render for themselves.
     """
-    page = cache.get(key)
+    page = _fresh(cache.get(key), generation)
     if page is not None:
         return page
-    lock_key, token = f"{key}:lock", uuid.uuid4().hex
+    lock_key, token = f"{key}:{generation}:lock", uuid.uuid4().hex
     if cache.add(lock_key, token, timeout=LOCK_SECONDS):
         try:
             page, timeout = render()
             if page is not None:
-                cache.set(key, page, timeout=timeout)
+                cache.set(key, (generation, page), timeout=timeout)
             return page
         finally:
             if cache.get(lock_key) == token:
@@ -155,7 +125,7 @@ def single_flight(key: str, render: Callable[[], tuple[Page | None, int]]) -> Pa
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-        page = cache.get(key)
+        page = _fresh(cache.get(key), generation)
         if page is not None:
             return page
         if cache.get(lock_key) is None:
@@ -166,21 +136,18 @@ def single_flight(key: str, render: Callable[[], tuple[Page | None, int]]) -> Pa
 
 def _finish(request: HttpRequest, response: HttpResponse, *, public: bool) -> HttpResponse:
     patch_vary_headers(response, ["Cookie"])
-    if public:
-        # Browsers revalidate every time (ETag / Last-Modified make that a cheap 304).
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-        conditional = get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=_parse_last_modified(response),
-            response=response,
-        )
-        return conditional
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    if not public:
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    # Browsers revalidate every time (ETag / Last-Modified make that a cheap 304).
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    page_last_modified = _last_modified(response)
+    return get_conditional_response(
+        request, etag=response.get("ETag"), last_modified=page_last_modified, response=response
+    )
 
 
-def _parse_last_modified(response: HttpResponse) -> int | None:
+def _last_modified(response: HttpResponse) -> int | None:
     from django.utils.http import parse_http_date_safe
 
     value = response.get("Last-Modified")
@@ -194,9 +161,10 @@ def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Ren
     strings cannot fill the cache); the scheme and host are part of the key because pages carry
     absolute canonical URLs.
     """
-    if request.user.is_authenticated or not settings.BLOG_CACHE_ENABLED:
-        response = render().response
-        return _finish(request, response, public=False) if request.user.is_authenticated else response
+    if request.user.is_authenticated:
+        return _finish(request, render().response, public=False)
+    if not settings.BLOG_CACHE_ENABLED:
+        return render().response
 
     def render_page() -> tuple[Page | None, int]:
         rendered = render()
@@ -205,16 +173,18 @@ def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Ren
         return Page.from_response(rendered.response), _timeout(rendered.next_due)
 
     raw = "|".join(str(part) for part in (request.scheme, request.get_host(), *key_parts))
-    suffix = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    key = PAGE_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     try:
-        redis_up, generation, page = _lookup(suffix)
+        found = cache.get_many([GENERATION_KEY, key])  # one round trip; {} when Redis is down
+        generation = found.get(GENERATION_KEY)
+        page = _fresh(found.get(key), generation) if generation is not None else None
         if page is None:
-            if generation is None and redis_up:
+            if generation is None:
                 generation = _init_generation()
-            if generation is None:  # Redis is down: render without it
+            if generation is None:  # Redis does not answer: render without it
                 page, _ = render_page()
             else:
-                page = single_flight(f"blog:page:{generation}:{suffix}", render_page)
+                page = single_flight(key, generation, render_page)
     except _NotCacheable as exc:
         return exc.response
     return _finish(request, page.to_response(), public=True)

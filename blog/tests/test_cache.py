@@ -163,7 +163,7 @@ def test_single_flight_renders_once_for_concurrent_misses():
 
     def worker():
         barrier.wait()
-        results.append(blog_cache.single_flight("blog:test:single-flight", render))
+        results.append(blog_cache.single_flight("blog:test:single-flight", 1, render))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for thread in threads:
@@ -186,14 +186,23 @@ def test_single_flight_followers_render_themselves_when_the_leader_caches_nothin
         calls.append("follower")
         return None, 60
 
-    leader = threading.Thread(target=blog_cache.single_flight, args=("blog:test:nothing", leader_render))
+    leader = threading.Thread(target=blog_cache.single_flight, args=("blog:test:nothing", 1, leader_render))
     leader.start()
     time.sleep(0.05)
     started = time.monotonic()
-    assert blog_cache.single_flight("blog:test:nothing", follower_render) is None
+    assert blog_cache.single_flight("blog:test:nothing", 1, follower_render) is None
     leader.join()
     assert calls == ["leader", "follower"]
     assert time.monotonic() - started < blog_cache.WAIT_SECONDS
+
+
+def test_a_page_from_an_older_generation_is_never_served():
+    old = blog_cache.Page(b"old", "text/html", time.time(), '"old"')
+    new = blog_cache.Page(b"new", "text/html", time.time(), '"new"')
+    cache.set("blog:test:generations", (6, old))
+    assert blog_cache.single_flight("blog:test:generations", 7, lambda: (new, 60)).body == b"new"
+    assert cache.get("blog:test:generations") == (7, new)
+    assert blog_cache.single_flight("blog:test:generations", 7, lambda: (old, 60)).body == b"new"
 
 
 @pytest.mark.django_db(transaction=True)
