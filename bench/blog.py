@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import random
 import socket
+import statistics
 import sys
 import tempfile
 import threading
@@ -300,11 +301,19 @@ def main() -> None:
                 r = median(name, kind)
                 print(f"{name:8} {kind:9} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:7d}")
         print()
+        # Ratios are taken within each round (bare, cached and uncached measured minutes apart at
+        # most), then the median over rounds, so drifting load from elsewhere cancels out.
         for name in pages:
-            bare, hit, miss = (median(name, kind)["rps"] for kind in ("bare", "cached", "uncached"))
+            rounds = zip(*(results[(name, kind)] for kind in ("bare", "cached", "uncached")), strict=True)
+            to_bare, to_uncached = [], []
+            for bare, hit, miss in rounds:
+                to_bare.append(hit["rps"] / bare["rps"])
+                to_uncached.append(hit["rps"] / miss["rps"])
             print(
-                f"{name:8} cached/bare = {hit / bare:.2f} (goal >= 0.70)   "
-                f"cached/uncached = {hit / miss:.1f}x (goal >= 5x)"
+                f"{name:8} cached/bare = {statistics.median(to_bare):.2f} (goal >= 0.70)   "
+                f"cached/uncached = {statistics.median(to_uncached):.1f}x (goal >= 5x)   "
+                f"per round: {', '.join(f'{r:.2f}' for r in to_bare)} / "
+                f"{', '.join(f'{r:.0f}x' for r in to_uncached)}"
             )
         print(
             f"\n{args.workers} gunicorn workers x {args.threads} threads, "

@@ -14,8 +14,10 @@ from .feeds import LatestPostsAtomFeed, LatestPostsFeed
 from .models import Tag
 from .sitemaps import SITEMAPS
 
-# Cached pages are shared by every anonymous visitor, so they must not carry one visitor's messages.
-_SHARED = {"messages": ()}
+
+def _shared(request) -> dict:
+    # Anonymous pages are cached and shared by every visitor: they must not carry one visitor's messages.
+    return {} if request.user.is_authenticated else {"messages": ()}
 
 
 def _canonical(request, path: str, number: str = "1") -> str:
@@ -36,7 +38,7 @@ def post_list(request):
     def render_page() -> Rendered:
         result = selectors.post_page(page_number=number)
         context = {
-            **_SHARED,
+            **_shared(request),
             "page_obj": result.page,
             "tags": selectors.tag_list_with_counts(),
             "canonical": _canonical(request, reverse("blog:post-list"), number),
@@ -54,7 +56,7 @@ def tag_detail(request, slug):
         tag = get_object_or_404(Tag, slug=slug)
         result = selectors.post_page(page_number=number, tag=tag)
         context = {
-            **_SHARED,
+            **_shared(request),
             "tag": tag,
             "page_obj": result.page,
             "canonical": _canonical(request, tag.get_absolute_url(), number),
@@ -73,7 +75,7 @@ def post_detail(request, slug):
         post = selectors.post_get(slug=slug, include_unpublished=preview)
         older, newer = selectors.post_neighbours(post=post)
         context = {
-            **_SHARED,
+            **_shared(request),
             "post": post,
             "post_tags": post.tags.all(),
             "older": older,
