@@ -4,8 +4,12 @@ Every cached page is stored together with the blog-wide generation number it was
 write to a post or a tag bumps the generation (on commit), so every page rendered before it stops
 matching and the next request renders afresh: a post change can touch its own page, its neighbours'
 previous/next links, index and tag pages, feeds and the sitemap, and a blog is written rarely enough
-that invalidating all of it is both the simplest and the only safely complete choice. A hit reads the
-generation and the page in one MGET, a single Redis round trip.
+that invalidating all of it is both the simplest and the only safely complete choice.
+
+Every request reads the generation from Redis (one small GET). Each process also keeps its most recent
+pages in memory, tagged with their generation and expiry, and serves one only while its generation is
+still the current one, so a write is visible on the next request in every process; otherwise the page
+comes from Redis, and is rendered only when Redis has no current copy either.
 
 Scheduled posts need no invalidation: each render reports when the next scheduled post becomes due,
 and the page is cached no longer than that.
@@ -15,8 +19,11 @@ wait for the result. When Redis does not answer, pages are rendered uncached.
 """
 
 import hashlib
+import logging
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,12 +34,17 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "blog:generation"
 PAGE_PREFIX = "blog:page:"
 LOCK_SECONDS = 10  # a render that takes longer than this loses its lock
 WAIT_SECONDS = 5.0  # how long followers wait for the leader's render
 POLL_SECONDS = 0.02
+LOCAL_PAGES = 256  # pages each process keeps in memory (about 15 kB each)
 
 
 @dataclass
@@ -98,9 +110,49 @@ def _timeout(next_due: datetime | None) -> int:
 
 def _fresh(entry, generation: int) -> Page | None:
     # A page rendered under a later generation (by a request that saw a newer bump) is fresh too.
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] >= generation:
-        return entry[1]
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] >= generation and entry[1] > time.time():
+        return entry[2]
     return None
+
+
+class _LocalPages:
+    """This process's most recent pages, each as (generation, expires_at, page); least recent dropped."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, generation: int) -> Page | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+        return _fresh(entry, generation) if entry is not None else None
+
+    def put(self, key: str, entry: tuple) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+local_pages = _LocalPages(LOCAL_PAGES)
+
+
+def _current_generation() -> tuple[bool, int | None]:
+    """(Redis answered, the generation or None if it has none yet), in one small GET."""
+    try:
+        value = get_redis_connection("default").get(cache.make_key(GENERATION_KEY))
+    except (RedisError, OSError) as exc:
+        logger.warning("blog cache unavailable, rendering uncached: %s", exc)
+        return False, None
+    return True, (int(value) if value is not None else None)
 
 
 def single_flight(key: str, generation: int, render: Callable[[], tuple[Page | None, int]]) -> Page | None:
@@ -109,15 +161,19 @@ def single_flight(key: str, generation: int, render: Callable[[], tuple[Page | N
     `render` returns (page or None when not cacheable, timeout). Followers wait for the leader; if it
     gives up or produced nothing cacheable, they render for themselves.
     """
-    page = _fresh(cache.get(key), generation)
+    entry = cache.get(key)
+    page = _fresh(entry, generation)
     if page is not None:
+        local_pages.put(key, entry)
         return page
     lock_key, token = f"{key}:{generation}:lock", uuid.uuid4().hex
     if cache.add(lock_key, token, timeout=LOCK_SECONDS):
         try:
             page, timeout = render()
             if page is not None:
-                cache.set(key, (generation, page), timeout=timeout)
+                entry = (generation, time.time() + timeout, page)
+                cache.set(key, entry, timeout=timeout)
+                local_pages.put(key, entry)
             return page
         finally:
             if cache.get(lock_key) == token:
@@ -175,16 +231,13 @@ def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Ren
     raw = "|".join(str(part) for part in (request.scheme, request.get_host(), *key_parts))
     key = PAGE_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     try:
-        found = cache.get_many([GENERATION_KEY, key])  # one round trip; {} when Redis is down
-        generation = found.get(GENERATION_KEY)
-        page = _fresh(found.get(key), generation) if generation is not None else None
-        if page is None:
-            if generation is None:
-                generation = _init_generation()
-            if generation is None:  # Redis does not answer: render without it
-                page, _ = render_page()
-            else:
-                page = single_flight(key, generation, render_page)
+        redis_up, generation = _current_generation()
+        if redis_up and generation is None:
+            generation = _init_generation()
+        if generation is None:  # Redis does not answer: render without it
+            page, _ = render_page()
+        else:
+            page = local_pages.get(key, generation) or single_flight(key, generation, render_page)
     except _NotCacheable as exc:
         return exc.response
     return _finish(request, page.to_response(), public=True)

@@ -199,10 +199,37 @@ def test_single_flight_followers_render_themselves_when_the_leader_caches_nothin
 def test_a_page_from_an_older_generation_is_never_served():
     old = blog_cache.Page(b"old", "text/html", time.time(), '"old"')
     new = blog_cache.Page(b"new", "text/html", time.time(), '"new"')
-    cache.set("blog:test:generations", (6, old))
+    cache.set("blog:test:generations", (6, time.time() + 60, old))
     assert blog_cache.single_flight("blog:test:generations", 7, lambda: (new, 60)).body == b"new"
-    assert cache.get("blog:test:generations") == (7, new)
+    assert cache.get("blog:test:generations")[::2] == (7, new)
     assert blog_cache.single_flight("blog:test:generations", 7, lambda: (old, 60)).body == b"new"
+    assert blog_cache.local_pages.get("blog:test:generations", 7).body == b"new"
+    assert blog_cache.local_pages.get("blog:test:generations", 8) is None
+
+
+def test_each_process_serves_its_own_copy_only_while_the_generation_is_current(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from blog import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post = make_post(title="Kept locally")
+    client.get("/blog/")
+    cache.delete_pattern("blog:page:*")  # only this process's copy is left
+    with django_assert_num_queries(0):
+        assert "Kept locally" in client.get("/blog/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_update(post=post, title="Changed elsewhere")
+    assert "Changed elsewhere" in client.get("/blog/").content.decode()
+
+
+def test_local_copies_expire_with_the_next_scheduled_post(client):
+    make_post(title="Now")
+    make_post(title="In a moment", publish_at=timezone.now() + timedelta(seconds=1))
+    assert "In a moment" not in client.get("/blog/").content.decode()
+    cache.delete_pattern("blog:page:*")
+    time.sleep(2.1)
+    assert "In a moment" in client.get("/blog/").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
