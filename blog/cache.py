@@ -44,6 +44,8 @@ PAGE_PREFIX = "blog:page:"
 LOCK_SECONDS = 10  # a render that takes longer than this loses its lock
 WAIT_SECONDS = 5.0  # how long followers wait for the leader's render
 POLL_SECONDS = 0.02
+# Browsers and proxies revalidate every time (ETag / Last-Modified make that a cheap 304).
+PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 LOCAL_PAGES = 256  # pages each process keeps in memory (about 15 kB each)
 
 
@@ -55,21 +57,26 @@ class Page:
     content_type: str
     last_modified: float
     etag: str
+    last_modified_http: str = ""
 
     @classmethod
     def from_response(cls, response: HttpResponse) -> "Page":
         body = response.content
+        now = time.time()
         return cls(
             body=body,
             content_type=response["Content-Type"],
-            last_modified=time.time(),
+            last_modified=now,
             etag='"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
+            last_modified_http=http_date(now),
         )
 
     def to_response(self) -> HttpResponse:
         response = HttpResponse(self.body, content_type=self.content_type)
-        response["ETag"] = self.etag
-        response["Last-Modified"] = http_date(self.last_modified)
+        response.headers["ETag"] = self.etag
+        response.headers["Last-Modified"] = self.last_modified_http or http_date(self.last_modified)
+        response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+        response.headers["Vary"] = "Cookie"
         return response
 
 
@@ -190,24 +197,19 @@ def single_flight(key: str, generation: int, render: Callable[[], tuple[Page | N
     return page
 
 
-def _finish(request: HttpRequest, response: HttpResponse, *, public: bool) -> HttpResponse:
+def _private(response: HttpResponse) -> HttpResponse:
     patch_vary_headers(response, ["Cookie"])
-    if not public:
-        patch_cache_control(response, private=True, no_store=True)
-        return response
-    # Browsers revalidate every time (ETag / Last-Modified make that a cheap 304).
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    page_last_modified = _last_modified(response)
-    return get_conditional_response(
-        request, etag=response.get("ETag"), last_modified=page_last_modified, response=response
-    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
-def _last_modified(response: HttpResponse) -> int | None:
-    from django.utils.http import parse_http_date_safe
-
-    value = response.get("Last-Modified")
-    return parse_http_date_safe(value) if value else None
+def _public(request: HttpRequest, page: Page) -> HttpResponse:
+    response = page.to_response()
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        return get_conditional_response(
+            request, etag=page.etag, last_modified=int(page.last_modified), response=response
+        )
+    return response
 
 
 def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Rendered]) -> HttpResponse:
@@ -218,7 +220,7 @@ def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Ren
     absolute canonical URLs.
     """
     if request.user.is_authenticated:
-        return _finish(request, render().response, public=False)
+        return _private(render().response)
     if not settings.BLOG_CACHE_ENABLED:
         return render().response
 
@@ -240,7 +242,7 @@ def cached_page(request: HttpRequest, key_parts: tuple, render: Callable[[], Ren
             page = local_pages.get(key, generation) or single_flight(key, generation, render_page)
     except _NotCacheable as exc:
         return exc.response
-    return _finish(request, page.to_response(), public=True)
+    return _public(request, page)
 
 
 class _NotCacheable(Exception):
