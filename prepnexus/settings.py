@@ -417,3 +417,13 @@ LOGGING["loggers"]["django.request"] = {
 }
 # psycopg's pool logs every failed reconnect attempt; the breaker already reports the outage once.
 LOGGING["loggers"]["psycopg.pool"] = {"handlers": ["stdout"], "level": "ERROR", "propagate": False}
+
+# --- Blog ---
+INSTALLED_APPS += ["django.contrib.sitemaps"]
+# Anonymous blog pages, feeds and the sitemap are kept whole in Redis (see blog/cache.py).
+BLOG_CACHE_ENABLED = env.bool("BLOG_CACHE_ENABLED", default=True)
+# Longest a cached blog page lives; writes invalidate at once and scheduled posts cap it anyway.
+BLOG_CACHE_TIMEOUT = env.int("BLOG_CACHE_TIMEOUT", default=3600)
+# Benchmark baseline only (bench/blog.py): serve files from BENCH_BARE_DIR at /_bench/bare/<name>/.
+BENCH_BARE_VIEWS = env.bool("BENCH_BARE_VIEWS", default=False)
+BENCH_BARE_DIR = env.path("BENCH_BARE_DIR", default=BASE_DIR / "bench" / "results" / "bare")
