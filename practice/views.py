@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from prepnexus.ratelimit import ratelimit
+
 from . import selectors, services
 from .forms import AnswerForm, ProfileForm, SessionStartForm, SignupForm
 from .models import Question, SessionItem
@@ -194,6 +196,7 @@ def item_detail(request, pk, position):
 
 @login_required
 @require_POST
+@ratelimit("answer", key="user")
 def answer_create(request, pk, position):
     """Record the answer (exactly once per idempotency key), then redirect (Post/Redirect/Get)."""
     item = get_object_or_404(

@@ -290,3 +290,18 @@ def test_history_is_paginated_newest_first_and_the_home_page_links_to_practice(c
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
     assert first.count("/results/") + second.count("/results/") == 11  # the open one says Resume
     assert reverse("practice:session-detail", args=[sessions[0].pk]) in first + second
+
+
+def test_answer_posts_past_the_learners_rate_limit_get_429_and_record_nothing(client, settings):
+    settings.RATELIMITS = {**settings.RATELIMITS, "answer": (3, 60)}
+    learner = make_user()
+    session = make_session(learner, count=5)
+    client.force_login(learner)
+    for position in (1, 2, 3):
+        url = reverse("practice:answer-create", args=[session.pk, position])
+        assert client.post(url, {"given": "B", "key": str(uuid.uuid4())}).status_code == 302
+    url = reverse("practice:answer-create", args=[session.pk, 4])
+    response = client.post(url, {"given": "B", "key": str(uuid.uuid4())})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert session.answers.count() == 3

@@ -15,12 +15,30 @@ from django.utils.http import urlsafe_base64_encode
 # POST-only routes (answer, flag, finish) are checked with a POST. After merging practice, e.g.
 #   "practice:session-detail": lambda owner: {"pk": make_session(owner).pk},
 #   "practice:answer-create": lambda owner: {"pk": make_session(owner).pk, "position": 1},
-OWNED_ROUTES: dict[str, Callable] = {}
+def _session(owner):
+    from practice.tests.factories import make_session
+
+    return make_session(owner)
+
+
+OWNED_ROUTES: dict[str, Callable] = {
+    "practice:session-detail": lambda owner: {"pk": _session(owner).pk},
+    "practice:item-detail": lambda owner: {"pk": _session(owner).pk, "position": 1},
+    "practice:answer-create": lambda owner: {"pk": _session(owner).pk, "position": 1},
+    "practice:item-flag": lambda owner: {"pk": _session(owner).pk, "position": 1},
+    "practice:session-finish": lambda owner: {"pk": _session(owner).pk},
+    "practice:session-results": lambda owner: {"pk": _session(owner).pk},
+    "practice:session-mistakes": lambda owner: {"pk": _session(owner).pk},
+}
 
 # Routes (or whole namespaces, "name:*") only staff may use. Learners are refused (403, 404 or a
 # redirect to a login page), anonymous visitors are sent to log in, staff get the page.
 STAFF_ONLY = {
     "admin:*": "Django's admin; AdminSite.admin_view checks is_staff before any view runs",
+    "monitoring:dashboard": "operators' page: database, cache, replicas, request figures",
+    "monitoring:metrics": "Prometheus exposition; staff session or MONITORING_TOKEN",
+    "monitoring:database-health": "database internals; staff session or MONITORING_TOKEN",
+    "monitoring:performance": "per-route figures; staff session or MONITORING_TOKEN",
 }
 
 # Parameterised routes that are neither owned objects nor staff-only, and why that is safe.
