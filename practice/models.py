@@ -58,3 +58,16 @@ class Profile(models.Model):
     def clean(self):
         if self.target_score is not None and self.target_score % 10:
             raise ValidationError({"target_score": "Scores come in steps of 10."})
+
+
+# Learning features live in their own modules; importing them here registers the models.
+from .models_learning import (  # noqa: E402, F401
+    BadgeAward,
+    DailyActivity,
+    Flashcard,
+    FlashcardReview,
+    LearnerStats,
+    ReviewRating,
+    Scheduler,
+    StudyPreference,
+)
