@@ -72,6 +72,10 @@ class ScoreSnapshot(models.Model):
         ordering = ["taken_at", "pk"]
         indexes = [models.Index(fields=["learner", "-taken_at"], name="snapshot_learner_time_idx")]
         constraints = [
+            # One snapshot per finished session, however many code paths report the finish.
+            models.UniqueConstraint(
+                fields=["session"], condition=models.Q(session__isnull=False), name="snapshot_session_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(total__isnull=True) | models.Q(total__gte=400, total__lte=1600),
                 name="snapshot_total_range",

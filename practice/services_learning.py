@@ -6,8 +6,6 @@ Proficiency, scores and the review of mistakes are in services_progress.py.
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
-import markdown
-import nh3
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -27,17 +25,7 @@ from .models import (
     StudyPreference,
     User,
 )
-
-ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "h3", "h4", "sub", "sup", "hr",
-}  # fmt: skip
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, sanitised with nh3: no scripts, styles, event handlers, links or images."""
-    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={})
-
+from .rendering import render_markdown
 
 # --- Time zones, activity and streaks ---
 

@@ -1,0 +1,318 @@
+"""Learner pages for progress: dashboard, badges, review of mistakes, flashcards, export."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import charts, exports
+from .badges import BY_CODE, CATALOGUE
+from .forms_learning import (
+    FlashcardForm,
+    FlashcardRatingForm,
+    FlashcardSearchForm,
+    ReviewAnswerForm,
+    SchedulerForm,
+)
+from .models import BadgeAward, Flashcard, ReviewAttempt, ReviewItem
+from .selectors_progress import (
+    latest_badges,
+    learner_summary,
+    predicted_scores,
+    review_queue,
+    score_history,
+    skill_rows,
+    weekly_activity,
+)
+from .services_learning import (
+    flashcard_create,
+    flashcard_delete,
+    flashcard_review,
+    flashcard_update,
+    learner_today,
+    streak_current,
+    study_preference_get,
+    study_preference_set,
+)
+from .services_progress import review_answer_submit
+
+FLASHCARDS_PER_PAGE = 20
+REVIEW_TOKEN_MAX_AGE = 24 * 3600
+REVIEW_TIME_CAP_MS = 30 * 60 * 1000
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+# --- Dashboard and badges ---
+
+
+@login_required
+def dashboard(request):
+    summary = learner_summary(learner=request.user)
+    request._learning_due = {"reviews_due": summary.reviews_due, "cards_due": summary.cards_due}
+    # The navigation shows the profile; reuse the one loaded with the summary.
+    request.user._state.fields_cache["profile"] = getattr(summary, "profile", None)
+    today = learner_today(summary)
+    scores = predicted_scores(learner=request.user, rows=skill_rows(learner=request.user))
+    history = score_history(learner=request.user)
+    weeks = weekly_activity(learner=request.user, today=today)
+    stats = getattr(summary, "learning_stats", None)
+    context = {
+        "summary": summary,
+        "scores": scores,
+        "bands": charts.band_bars(
+            [
+                ("Total", scores["total"]),
+                ("Reading and Writing", scores["reading_writing"]),
+                ("Math", scores["math"]),
+            ]
+        ),
+        "history": history,
+        "trend": charts.trend(history),
+        "weeks": weeks,
+        "week_bars": charts.weekly_bars(weeks),
+        "stats": stats,
+        "streak": streak_current(stats, today),
+        "badges": [(award, BY_CODE.get(award.code)) for award in latest_badges(learner=request.user)],
+    }
+    return render(request, "practice/dashboard_detail.html", context)
+
+
+@login_required
+def badge_list(request):
+    earned = {award.code: award for award in BadgeAward.objects.filter(learner=request.user)}
+    badges = [(spec, earned.get(spec.code)) for spec in CATALOGUE]
+    return render(request, "practice/badge_list.html", {"badges": badges, "earned_count": len(earned)})
+
+
+# --- Review of mistakes ---
+
+
+@login_required
+def review_list(request):
+    items = review_queue(learner=request.user)
+    upcoming = (
+        ReviewItem.objects.filter(learner=request.user, due__gt=timezone.now())
+        .order_by("due")
+        .values("due")[:1]
+    )
+    return render(
+        request,
+        "practice/reviewitem_list.html",
+        {"items": items, "next_due": upcoming[0]["due"] if upcoming else None},
+    )
+
+
+def _review_item_for(request, pk) -> ReviewItem:
+    return get_object_or_404(
+        ReviewItem.objects.select_related("question__skill__domain__section").prefetch_related(
+            "question__options"
+        ),
+        pk=pk,
+        learner=request.user,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_item(request, pk):
+    item = _review_item_for(request, pk)
+    if request.method == "POST":
+        form = ReviewAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                payload = signing.loads(
+                    form.cleaned_data["token"], salt="review-shown", max_age=REVIEW_TOKEN_MAX_AGE
+                )
+                if payload.get("item") != item.pk:
+                    raise signing.BadSignature
+            except signing.BadSignature:
+                form.add_error(None, "This form has expired. Answer the question again.")
+            else:
+                elapsed = int(timezone.now().timestamp() * 1000) - int(payload["t"])
+                try:
+                    attempt = review_answer_submit(
+                        item=item,
+                        given=form.cleaned_data["given"],
+                        key=form.cleaned_data["key"],
+                        time_spent_ms=min(max(elapsed, 0), REVIEW_TIME_CAP_MS),
+                    )
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                else:
+                    return redirect("practice:review-attempt", pk=attempt.pk)
+        status = 422
+    else:
+        form = ReviewAnswerForm(initial={"key": uuid.uuid4()})
+        status = 200
+    token = signing.dumps({"item": item.pk, "t": int(timezone.now().timestamp() * 1000)}, salt="review-shown")
+    return render(
+        request,
+        "practice/reviewitem_detail.html",
+        {"item": item, "question": item.question, "form": form, "token": token},
+        status=status,
+    )
+
+
+@login_required
+def review_attempt(request, pk):
+    attempt = get_object_or_404(
+        ReviewAttempt.objects.select_related("item__question__skill__domain__section").prefetch_related(
+            "item__question__options"
+        ),
+        pk=pk,
+        learner=request.user,
+    )
+    next_item = review_queue(learner=request.user, limit=1)
+    return render(
+        request,
+        "practice/reviewattempt_detail.html",
+        {
+            "attempt": attempt,
+            "question": attempt.item.question,
+            "next_item": next_item[0] if next_item else None,
+        },
+    )
+
+
+# --- Flashcards ---
+
+
+@login_required
+def flashcard_list(request):
+    search = FlashcardSearchForm(request.GET or None)
+    cards = Flashcard.objects.owned_by(request.user).order_by("-created_at", "-pk")
+    query = ""
+    if search.is_valid():
+        query = search.cleaned_data["q"].strip()
+        if query:
+            cards = cards.filter(Q(front__icontains=query) | Q(back__icontains=query))
+    page = Paginator(cards, FLASHCARDS_PER_PAGE).get_page(request.GET.get("page"))
+    due = Flashcard.objects.due_for(request.user).count()
+    return render(
+        request,
+        "practice/flashcard_list.html",
+        {"page": page, "search": search, "query": query, "due": due},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flashcard_create_view(request):
+    form = FlashcardForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                flashcard_create(owner=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Card added.")
+                return redirect("practice:flashcard-list")
+        return render(request, "practice/flashcard_form.html", {"form": form}, status=422)
+    return render(request, "practice/flashcard_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flashcard_update_view(request, pk):
+    card = get_object_or_404(Flashcard, pk=pk, owner=request.user)
+    form = FlashcardForm(request.POST or None, instance=Flashcard(front=card.front, back=card.back))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                flashcard_update(card=card, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Card saved.")
+                return redirect("practice:flashcard-list")
+        return render(request, "practice/flashcard_form.html", {"form": form, "card": card}, status=422)
+    return render(request, "practice/flashcard_form.html", {"form": form, "card": card})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flashcard_delete_view(request, pk):
+    card = get_object_or_404(Flashcard, pk=pk, owner=request.user)
+    if request.method == "POST":
+        flashcard_delete(card=card)
+        messages.success(request, "Card deleted.")
+        return redirect("practice:flashcard-list")
+    return render(request, "practice/flashcard_confirm_delete.html", {"card": card})
+
+
+@login_required
+def flashcard_review_next(request):
+    card = Flashcard.objects.due_for(request.user).order_by("due", "pk").first()
+    due = Flashcard.objects.due_for(request.user).count() if card else 0
+    return render(request, "practice/flashcard_review.html", {"card": card, "due": due})
+
+
+@login_required
+@require_POST
+def flashcard_rate(request, pk):
+    card = get_object_or_404(Flashcard, pk=pk, owner=request.user)
+    form = FlashcardRatingForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "practice/flashcard_review.html",
+            {"card": card, "due": 1, "error": "Choose Again, Hard, Good or Easy."},
+            status=422,
+        )
+    flashcard_review(card=card, rating=form.cleaned_data["rating"])
+    return redirect("practice:flashcard-review")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flashcard_settings(request):
+    pref = study_preference_get(learner=request.user)
+    form = SchedulerForm(request.POST or None, initial={"flashcard_scheduler": pref.flashcard_scheduler})
+    if request.method == "POST":
+        if form.is_valid():
+            study_preference_set(learner=request.user, scheduler=form.cleaned_data["flashcard_scheduler"])
+            messages.success(request, "Scheduler saved.")
+            return redirect("practice:flashcard-list")
+        return render(request, "practice/studypreference_form.html", {"form": form}, status=422)
+    return render(request, "practice/studypreference_form.html", {"form": form})
+
+
+# --- Export ---
+
+
+@login_required
+def export_index(request):
+    return render(request, "practice/export_index.html")
+
+
+@login_required
+def export_download(request, fmt):
+    if fmt == "zip":
+        response = StreamingHttpResponse(exports.zip_stream(request.user), content_type="application/zip")
+        name = "prepnexus-export.zip"
+    elif fmt == "json":
+        response = StreamingHttpResponse(exports.json_stream(request.user), content_type="application/json")
+        name = "prepnexus-export.json"
+    else:
+        raise Http404("Unknown export format.")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
