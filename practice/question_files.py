@@ -1,0 +1,87 @@
+"""Reading and writing question files (JSON and CSV) in the "prepnexus-questions/1" format."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from .services import QUESTION_FORMAT, RECORD_FIELDS
+
+CSV_COLUMNS = [
+    *(name for name in RECORD_FIELDS if name not in ("options", "answers")),
+    "option_a",
+    "option_b",
+    "option_c",
+    "option_d",
+    "answers",
+    "status",
+]
+
+
+class FileRefused(ValueError):
+    """The file cannot be read as a question file at all."""
+
+
+def read_rows(path: Path, file_format: str | None = None) -> list[tuple[int, dict]]:
+    """Return (row number, record) pairs. JSON rows count questions from 1; CSV rows count file lines."""
+    file_format = file_format or ("csv" if path.suffix.lower() == ".csv" else "json")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileRefused(f"cannot read {path.name}: {exc}") from exc
+    return parse_csv(text) if file_format == "csv" else parse_json(text)
+
+
+def parse_json(text: str) -> list[tuple[int, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileRefused(f"not valid JSON: {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != QUESTION_FORMAT:
+        raise FileRefused(f'expected an object with "format": "{QUESTION_FORMAT}" and a "questions" list')
+    questions = data.get("questions")
+    if not isinstance(questions, list):
+        raise FileRefused('"questions" must be a list')
+    return list(enumerate(questions, start=1))
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+def parse_csv(text: str) -> list[tuple[int, dict]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = set(CSV_COLUMNS) - {"status"} - set(reader.fieldnames or [])
+    if missing:
+        raise FileRefused(f"CSV is missing column(s): {', '.join(sorted(missing))}")
+    rows = []
+    for row in reader:
+        record = {
+            name: (row.get(name) or "").strip()
+            for name in RECORD_FIELDS
+            if name not in ("options", "answers", "correct")
+        }
+        options = [(row.get(f"option_{letter}") or "").strip() for letter in "abcd"]
+        record["options"] = options if any(options) else []
+        record["correct"] = (row.get("correct") or "").strip() or None
+        record["answers"] = _split(row.get("answers") or "")
+        if (row.get("status") or "").strip():
+            record["status"] = row["status"].strip()
+        rows.append((reader.line_num, record))
+    return rows
+
+
+def write_json(records: list[dict], out) -> None:
+    json.dump({"format": QUESTION_FORMAT, "questions": records}, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def write_csv(records: list[dict], out) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for record in records:
+        options = record["options"] + [""] * (4 - len(record["options"]))
+        row = {name: record.get(name) or "" for name in CSV_COLUMNS if name in record}
+        row.update({f"option_{letter}": text for letter, text in zip("abcd", options, strict=True)})
+        row["answers"] = "|".join(record["answers"])
+        writer.writerow(row)

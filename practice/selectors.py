@@ -1,0 +1,143 @@
+"""Reads that span models or depend on the learner. Each returns a bounded number of queries."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, FloatField, Func, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from .models import Answer, PracticeSession, Question, QuestionOption, SessionItem, Skill, User
+
+
+def practice_session_get(*, learner: User, pk: int) -> PracticeSession:
+    """The learner's own session, or 404 (also for anyone else's)."""
+    return get_object_or_404(PracticeSession.objects.select_related("section"), pk=pk, learner=learner)
+
+
+def practice_session_list(*, learner: User):
+    """The learner's sessions, newest first (paginate the result)."""
+    return (
+        PracticeSession.objects.filter(learner=learner)
+        .select_related("section")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def practice_session_open_list(*, learner: User, limit: int = 5) -> list[PracticeSession]:
+    """Unfinished sessions the learner can resume, newest first."""
+    return list(
+        PracticeSession.objects.filter(learner=learner, status=PracticeSession.Status.IN_PROGRESS)
+        .select_related("section")
+        .order_by("-started_at", "-pk")[:limit]
+    )
+
+
+def session_items(*, session: PracticeSession, with_questions: bool = False) -> list[SessionItem]:
+    """The session's items in order with their answers (one query; two more with questions and options)."""
+    items = SessionItem.objects.filter(session=session).select_related("answer").order_by("position")
+    if with_questions:
+        items = items.select_related("question__skill__domain").prefetch_related(
+            Prefetch("question__options", queryset=QuestionOption.objects.order_by("label"))
+        )
+    return list(items)
+
+
+def question_options(*, question: Question) -> list[QuestionOption]:
+    return list(QuestionOption.objects.filter(question=question).order_by("label"))
+
+
+def skills_for_choice():
+    """Every skill with its domain and section, in taxonomy order (one query), for the start form."""
+    return Skill.objects.select_related("domain__section").order_by(
+        "domain__section__position", "domain__position", "position"
+    )
+
+
+@dataclass
+class Tally:
+    name: str
+    total: int = 0
+    correct: int = 0
+    children: "OrderedDict[str, Tally]" = field(default_factory=OrderedDict)
+
+    @property
+    def accuracy(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+@dataclass
+class SessionResults:
+    session: PracticeSession
+    items: list[SessionItem]
+    domains: list[Tally]
+    total_time_ms: int
+    pacing_s: int
+
+    @property
+    def average_time_s(self) -> float:
+        answered = [i for i in self.items if hasattr(i, "answer_or_none") and i.answer_or_none]
+        return round(self.total_time_ms / 1000 / len(answered), 1) if answered else 0.0
+
+
+def session_results(*, session: PracticeSession) -> SessionResults:
+    """Score, accuracy by domain and skill, pacing and every question, flagged ones first (three queries)."""
+    items = session_items(session=session, with_questions=True)
+    domains: OrderedDict[str, Tally] = OrderedDict()
+    total_time = 0
+    for item in items:
+        answer = getattr(item, "answer", None) if _has_answer(item) else None
+        item.answer_or_none = answer
+        item.correct_label = next((o.label for o in item.question.options.all() if o.is_correct), "")
+        skill = item.question.skill
+        domain = domains.setdefault(skill.domain.name, Tally(skill.domain.name))
+        tally = domain.children.setdefault(skill.name, Tally(skill.name))
+        for bucket in (domain, tally):
+            bucket.total += 1
+            bucket.correct += int(bool(answer and answer.is_correct))
+        if answer:
+            total_time += answer.time_spent_ms
+            item.over_pace = answer.time_spent_ms > session.section.seconds_per_question * 1000
+    ordered = sorted(items, key=lambda i: (not i.flagged, i.position))
+    return SessionResults(
+        session=session,
+        items=ordered,
+        domains=list(domains.values()),
+        total_time_ms=total_time,
+        pacing_s=session.section.seconds_per_question,
+    )
+
+
+def _has_answer(item: SessionItem) -> bool:
+    try:
+        item.answer  # noqa: B018  (reads the select_related cache)
+    except Answer.DoesNotExist:
+        return False
+    return True
+
+
+class PercentileCont(Func):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+    contains_aggregate = True
+
+
+def question_answer_stats(*, question_ids) -> dict[int, dict]:
+    """Attempts, % correct and median time (s) per question, in one grouped query."""
+    rows = (
+        Answer.objects.filter(question_id__in=list(question_ids))
+        .values("question_id")
+        .annotate(
+            attempts=Count("pk"),
+            correct=Count("pk", filter=Q(is_correct=True)),
+            median_ms=PercentileCont("time_spent_ms"),
+        )
+    )
+    return {
+        row["question_id"]: {
+            "attempts": row["attempts"],
+            "percent_correct": round(100 * row["correct"] / row["attempts"]) if row["attempts"] else None,
+            "median_seconds": round(row["median_ms"] / 1000, 1) if row["median_ms"] is not None else None,
+        }
+        for row in rows
+    }
