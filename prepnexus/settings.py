@@ -218,3 +218,9 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 
 # The admin's path; move it off the default to cut drive-by scans.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Learning (proficiency, review, flashcards, dashboard) ---
+# Reviews and flashcards due, for the navigation (one query per page, only when rendered).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("practice.context_processors.learning")
+# After logging in, learners land on their dashboard.
+LOGIN_REDIRECT_URL = "practice:dashboard"
