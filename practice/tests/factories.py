@@ -1,9 +1,13 @@
 import itertools
+import json
+from pathlib import Path
 
-from practice.models import Profile, User
+from practice import services
+from practice.models import Profile, Question, Section, Skill, User
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-9"
+SAMPLE_QUESTIONS = Path(__file__).resolve().parent / "data" / "sample_questions.json"
 
 
 def make_user(**overrides) -> User:
@@ -15,3 +19,56 @@ def make_user(**overrides) -> User:
     user.save()
     Profile.objects.get_or_create(user=user, defaults={"display_name": f"Learner {n}"})
     return user
+
+
+def sample_records() -> list[dict]:
+    return json.loads(SAMPLE_QUESTIONS.read_text())["questions"]
+
+
+def load_sample_questions() -> list[Question]:
+    """The small original fixture bank (4 Reading and Writing, 5 Math questions), published."""
+    services.questions_import(rows=list(enumerate(sample_records(), start=1)))
+    return list(Question.objects.order_by("external_id"))
+
+
+def make_question(**overrides) -> Question:
+    """A published multiple-choice question (B correct) unless overridden; pass type='spr' and spr_answers."""
+    n = next(_seq)
+    skill = overrides.pop("skill", None) or Skill.objects.get(name="Linear equations in one variable")
+    options = overrides.pop("options", None)
+    fields = {
+        "skill": skill,
+        "difficulty": "medium",
+        "type": "mcq",
+        "stem": f"Original test question {n}: what is {n} + 1?",
+        "explanation": f"Add one: {n} + 1 = {n + 1}.",
+        "status": Question.Status.PUBLISHED,
+        "external_id": f"factory-{n}",
+    } | overrides
+    question = Question(**fields)
+    if question.type == Question.Type.MCQ and options is None:
+        options = [(str(n), False), (str(n + 1), True), (str(n + 2), False), (str(n + 3), False)]
+    return services.question_save(question=question, options=options)
+
+
+def make_questions(count: int, **overrides) -> list[Question]:
+    return [make_question(**overrides) for _ in range(count)]
+
+
+def math() -> Section:
+    return Section.objects.get(name="Math")
+
+
+def reading_writing() -> Section:
+    return Section.objects.get(name="Reading and Writing")
+
+
+def make_session(
+    learner: User, *, count: int = 5, mode: str = "practice", section: Section | None = None, **kwargs
+):
+    """A session over freshly made questions (Math unless given another section)."""
+    section = section or math()
+    if not kwargs.get("question_ids"):
+        skill = Skill.objects.filter(domain__section=section).first()
+        kwargs["question_ids"] = [q.pk for q in make_questions(count, skill=skill)]
+    return services.practice_session_start(learner=learner, section=section, mode=mode, **kwargs)
