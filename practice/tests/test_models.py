@@ -32,7 +32,9 @@ def test_taxonomy_has_both_sections_all_domains_and_skills_with_weights():
     assert Skill.objects.filter(name="Cross-Text Connections", domain__name="Craft and Structure").exists()
 
 
-@pytest.mark.parametrize(("difficulty", "kind", "b", "c"), [("easy", "mcq", -1, 0.25), ("hard", "spr", 1, 0.0)])
+@pytest.mark.parametrize(
+    ("difficulty", "kind", "b", "c"), [("easy", "mcq", -1, 0.25), ("hard", "spr", 1, 0.0)]
+)
 def test_irt_parameters_default_from_difficulty_and_type(difficulty, kind, b, c):
     extra = {"spr_answers": ["2"]} if kind == "spr" else {}
     question = make_question(difficulty=difficulty, type=kind, **extra)
