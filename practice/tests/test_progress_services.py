@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from practice import services
+from practice.engine.irt import ItemParams, information
 from practice.engine.mastery import Level
 from practice.models import (
     Answer,
@@ -22,7 +23,6 @@ from practice.models import (
     Skill,
     SkillProficiency,
 )
-from practice.engine.irt import ItemParams, information
 from practice.selectors_progress import predicted_scores, section_progress, skill_rows
 from practice.services_learning import badges_award, streak_current
 from practice.services_progress import review_answer_submit
