@@ -3,9 +3,11 @@
 Proficiency, scores and the review of mistakes are in services_progress.py.
 """
 
+import uuid
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -27,21 +29,49 @@ from .models import (
 )
 from .rendering import render_markdown
 
+# --- Progress version: what the dashboard's cache is keyed on ---
+
+
+def _version_key(learner_id: int) -> str:
+    return f"learning:progress-version:{learner_id}"
+
+
+def progress_version(learner_id: int) -> str:
+    """A token that changes whenever the learner's progress does (a missing one is made afresh)."""
+    key = _version_key(learner_id)
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(key, version, None)
+        version = cache.get(key) or version
+    return version
+
+
+def progress_changed(*, learner_id: int) -> None:
+    """Give the learner a new progress version once the current transaction commits."""
+    transaction.on_commit(lambda: cache.set(_version_key(learner_id), uuid.uuid4().hex, None))
+
+
 # --- Time zones, activity and streaks ---
 
 
-def learner_today(learner: User, now: datetime | None = None) -> date:
-    """The learner's calendar date now, in the time zone of their profile (UTC if none)."""
+def local_date(time_zone: str, now: datetime | None = None) -> date:
+    """The calendar date in a time zone (UTC when the name is empty or unknown)."""
     now = now or timezone.now()
+    try:
+        tz = zoneinfo.ZoneInfo(time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo("UTC")
+    return now.astimezone(tz).date()
+
+
+def learner_today(learner: User, now: datetime | None = None) -> date:
+    """The learner's calendar date, in the time zone of their profile (UTC if none)."""
     try:
         name = learner.profile.time_zone
     except Profile.DoesNotExist:
         name = "UTC"
-    try:
-        tz = zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return now.astimezone(tz).date()
+    return local_date(name, now)
 
 
 def stats_lock(*, learner: User) -> LearnerStats:
@@ -65,6 +95,7 @@ def activity_record(
     reviews: int = 0,
 ) -> LearnerStats:
     """Count activity on the learner's local day and move the streak. Caller holds `stats_lock`."""
+    progress_changed(learner_id=learner.pk)
     day = learner_today(learner, when)
     updated = DailyActivity.objects.filter(learner=learner, day=day).update(
         answers=F("answers") + answers,
@@ -114,6 +145,8 @@ def badges_award(*, learner: User, codes: list[str], now: datetime | None = None
         raise ValidationError(f"Unknown badge: {', '.join(unknown)}")
     have = set(BadgeAward.objects.filter(learner=learner, code__in=codes).values_list("code", flat=True))
     awarded = []
+    if set(codes) - have:
+        progress_changed(learner_id=learner.pk)
     for code in dict.fromkeys(codes):
         if code in have:
             continue

@@ -26,7 +26,7 @@ from .models import (
     SkillProficiency,
     User,
 )
-from .services_learning import activity_record, badges_award, badges_for_stats, stats_lock
+from .services_learning import activity_record, badges_award, badges_for_stats, progress_changed, stats_lock
 
 PERFECT_SESSION_MIN = 5
 
@@ -183,6 +183,7 @@ def learning_session_completed(*, session: PracticeSession, now: datetime | None
         return []
     stats.sessions_completed += 1
     stats.save(update_fields=["sessions_completed"])
+    progress_changed(learner_id=learner.pk)
     codes = badges_for_stats(stats)
     if session.length >= PERFECT_SESSION_MIN and session.correct_count == session.length:
         codes.append("perfect-session")

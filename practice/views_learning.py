@@ -5,12 +5,15 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import charts, exports
@@ -37,7 +40,8 @@ from .services_learning import (
     flashcard_delete,
     flashcard_review,
     flashcard_update,
-    learner_today,
+    local_date,
+    progress_version,
     streak_current,
     study_preference_get,
     study_preference_set,
@@ -46,6 +50,7 @@ from .services_progress import review_answer_submit
 
 FLASHCARDS_PER_PAGE = 20
 REVIEW_TOKEN_MAX_AGE = 24 * 3600
+DASHBOARD_CACHE_SECONDS = 24 * 3600
 REVIEW_TIME_CAP_MS = 30 * 60 * 1000
 
 
@@ -66,32 +71,47 @@ def _add_errors(form, exc: ValidationError) -> None:
 def dashboard(request):
     summary = learner_summary(learner=request.user)
     request._learning_due = {"reviews_due": summary.reviews_due, "cards_due": summary.cards_due}
-    # The navigation shows the profile; reuse the one loaded with the summary.
-    request.user._state.fields_cache["profile"] = getattr(summary, "profile", None)
-    today = learner_today(summary)
-    scores = predicted_scores(learner=request.user, rows=skill_rows(learner=request.user))
-    history = score_history(learner=request.user)
-    weeks = weekly_activity(learner=request.user, today=today)
-    stats = getattr(summary, "learning_stats", None)
+    today = local_date(summary.time_zone)
+    # The charts, scores, mastery and badges change only when the learner's progress does (every
+    # learning write bumps the version), so their HTML is cached per learner, version, day and zone.
+    version = progress_version(request.user.pk)
+    key = f"learning:dashboard:{request.user.pk}:{version}:{today}:{summary.time_zone}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "practice/includes/_dashboard_body.html", _dashboard_body_context(request.user, today), request
+        )
+        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
     context = {
         "summary": summary,
-        "scores": scores,
-        "bands": charts.band_bars(
-            [
-                ("Total", scores["total"]),
-                ("Reading and Writing", scores["reading_writing"]),
-                ("Math", scores["math"]),
-            ]
-        ),
-        "history": history,
-        "trend": charts.trend(history),
-        "weeks": weeks,
-        "week_bars": charts.weekly_bars(weeks),
-        "stats": stats,
-        "streak": streak_current(stats, today),
-        "badges": [(award, BY_CODE.get(award.code)) for award in latest_badges(learner=request.user)],
+        "stats": summary.stats,
+        "streak": streak_current(summary.stats, today),
+        "body": mark_safe(body),  # noqa: S308  our own rendered, autoescaped template
     }
     return render(request, "practice/dashboard_detail.html", context)
+
+
+def _dashboard_body_context(learner, today) -> dict:
+    scores = predicted_scores(learner=learner, rows=skill_rows(learner=learner))
+    history = score_history(learner=learner)
+    weeks = weekly_activity(learner=learner, today=today)
+    bands = charts.band_bars(
+        [
+            ("Total", scores["total"]),
+            ("Reading and Writing", scores["reading_writing"]),
+            ("Math", scores["math"]),
+        ]
+    )
+    return {
+        "scores": scores,
+        "bands": bands,
+        "bands_svg": charts.bands_svg(bands),
+        "history": history,
+        "trend_svg": charts.trend_svg(history),
+        "weeks": weeks,
+        "weeks_svg": charts.weeks_svg(weeks),
+        "badges": [(award, BY_CODE.get(award.code)) for award in latest_badges(learner=learner)],
+    }
 
 
 @login_required

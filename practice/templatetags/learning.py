@@ -1,6 +1,6 @@
 from django import template
 
-from ..charts import band_bars
+from ..charts import band_bars, bands_svg
 from ..selectors_progress import predicted_scores
 
 register = template.Library()
@@ -10,12 +10,11 @@ register = template.Library()
 def predicted_score_bands(learner):
     """The learner's predicted scores with their bands (used after each session)."""
     scores = predicted_scores(learner=learner)
-    return {
-        "bands": band_bars(
-            [
-                ("Total", scores["total"]),
-                ("Reading and Writing", scores["reading_writing"]),
-                ("Math", scores["math"]),
-            ]
-        )
-    }
+    bands = band_bars(
+        [
+            ("Total", scores["total"]),
+            ("Reading and Writing", scores["reading_writing"]),
+            ("Math", scores["math"]),
+        ]
+    )
+    return {"bands": bands, "bands_svg": bands_svg(bands)}

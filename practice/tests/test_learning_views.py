@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,13 +88,26 @@ def test_dashboard_query_count_does_not_grow_with_history(client, django_assert_
     for _ in range(3):
         make_answered_session(learner, count=5)
     make_session(learner, count=5)  # an open session to resume
+    cache.delete_pattern("learning:dashboard:*")  # measure the uncached page
     with django_assert_max_num_queries(8) as large:
         response = client.get(reverse("practice:dashboard"))
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+    with django_assert_max_num_queries(4):  # the cached body needs only the per-request summary
+        client.get(reverse("practice:dashboard"))
     html = response.content.decode()
     assert "Resume your session" in html
     assert html.count("badge-chip") == 4
+
+
+def test_dashboard_cache_follows_the_learners_progress(client, django_capture_on_commit_callbacks):
+    learner = make_user()
+    client.force_login(learner)
+    assert "Not enough data yet" in client.get(reverse("practice:dashboard")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_answered_session(learner, count=5)
+    html = client.get(reverse("practice:dashboard")).content.decode()
+    assert "First steps" in html  # the new badge shows: the answer gave the learner a new version
 
 
 def test_dashboard_shows_scores_trend_mastery_and_weeks(client):
