@@ -100,7 +100,16 @@ def main():
     parser.add_argument("--learners", type=int, default=400)
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--db",
+        type=int,
+        metavar="LEARNERS",
+        default=0,
+        help="Also run LEARNERS simulated learners through the real services on a throwaway PostgreSQL.",
+    )
     args = parser.parse_args()
+    if args.db:
+        run_on_database(args.db, args.items, args.seed)
     rng = random.Random(args.seed)
     n = args.items
     print(f"{args.learners} simulated learners per section, {n} items per section, 2PL responses\n")
@@ -141,6 +150,30 @@ def main():
         print(f"   RMSE adaptive/random by items answered: {curve}\n")
     print("ALL GOALS MET" if all_ok else "SOME GOALS MISSED")
     return 0 if all_ok else 1
+
+
+def run_on_database(learners: int, items: int, seed: int) -> None:
+    """`manage.py simulate_learners` on a private PostgreSQL and Redis (answer_submit, matched sessions)."""
+    from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
+
+    pg = ThrowawayPostgres().start()
+    redis = ThrowawayRedis().start()
+    try:
+        env = {
+            "DATABASE_URL": pg.create_database("prepnexus_sim"),
+            "REDIS_URL": redis.url,
+            "CACHE_KEY_PREFIX": "sim",
+            "DJANGO_SECRET_KEY": "simulation-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+            "LOG_LEVEL": "WARNING",
+        }
+        app = Gunicorn(env)  # used only for its manage() runner; no server is started
+        app.manage("migrate", "--noinput")
+        out = app.manage("simulate_learners", f"--learners={learners}", f"--items={items}", f"--seed={seed}")
+        print("== Through the real services on PostgreSQL (manage.py simulate_learners)")
+        print("   " + out.stdout.strip().splitlines()[-1] + "\n")
+    finally:
+        redis.stop()
+        pg.destroy()
 
 
 def SCALE(theta):
