@@ -14,3 +14,7 @@ class LearnerAdmin(UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "email", "is_staff", "is_active", "date_joined", "last_login"]
     search_fields = ["username", "email", "profile__display_name"]
+
+
+# Learning models (proficiency, badges, review, flashcards).
+from . import admin_learning  # noqa: E402, F401
