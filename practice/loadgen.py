@@ -132,7 +132,7 @@ def _learners(count: int, log) -> list[int]:
 def _answers_for(learner_id, n_answers, questions_by_section, theta, start, days, rng, ids):
     """Sessions, items and answers for one learner, spread over `days` days ending today."""
     sessions, items, answers = [], [], []
-    n_sessions = max(n_answers // SESSION_LENGTH, 1)
+    n_sessions = n_answers // SESSION_LENGTH
     section_ids = list(questions_by_section)
     for s in range(n_sessions):
         section_id = section_ids[s % len(section_ids)]
@@ -202,7 +202,9 @@ def generate(*, answers: int, learner_answers: int, learners: int, questions: in
         "answer": _next_id("practice_answer"),
     }
     now = timezone.now()
-    per_other = max((answers - learner_answers) // max(len(others), 1), SESSION_LENGTH)
+    # Whole sessions of 10, spread so the total comes out exactly (up to rounding to sessions).
+    other_sessions = (answers - learner_answers) // SESSION_LENGTH
+    base, extra = divmod(other_sessions, max(len(others), 1))
     focus_rows = _answers_for(
         focus.pk, learner_answers, by_section, 0.4, now - timedelta(days=300), 300, rng, ids
     )
@@ -213,7 +215,14 @@ def generate(*, answers: int, learner_answers: int, learners: int, questions: in
             theta = rng.gauss(0, 1)
             batches.append(
                 _answers_for(
-                    learner_id, per_other, by_section, theta, now - timedelta(days=120), 119, rng, ids
+                    learner_id,
+                    (base + (i < extra)) * SESSION_LENGTH,
+                    by_section,
+                    theta,
+                    now - timedelta(days=120),
+                    119,
+                    rng,
+                    ids,
                 )
             )
             if len(batches) >= 50 or i == len(others) - 1:
