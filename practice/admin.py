@@ -1,7 +1,20 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+import uuid
 
-from .models import Profile, User
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .forms import AnswerForm
+from .models import MCQ_LABELS, Domain, Profile, Question, QuestionOption, Section, Skill, User
+from .selectors import question_answer_stats
+from .services import question_publish_many, question_retire_many
 
 
 class ProfileInline(admin.StackedInline):
@@ -14,6 +27,197 @@ class LearnerAdmin(UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "email", "is_staff", "is_active", "date_joined", "last_login"]
     search_fields = ["username", "email", "profile__display_name"]
+
+
+# --- Question bank ---
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "seconds_per_question", "position"]
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["name", "section", "weight", "position"]
+    list_filter = ["section"]
+    list_select_related = ["section"]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "position"]
+    list_filter = ["domain__section", "domain"]
+    list_select_related = ["domain"]
+    search_fields = ["name"]
+
+
+class OptionInlineFormSet(BaseInlineFormSet):
+    """Multiple choice: exactly four options A-D and exactly one correct. SPR: no options."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if self.instance.type == Question.Type.SPR:
+            if kept:
+                raise forms.ValidationError(
+                    "A student-produced response question has no options; list its accepted answers instead."
+                )
+            return
+        labels = sorted(data["label"] for data in kept)
+        if labels != list(MCQ_LABELS):
+            raise forms.ValidationError(
+                "A multiple-choice question needs exactly four options, labelled A, B, C and D."
+            )
+        correct = sum(bool(data.get("is_correct")) for data in kept)
+        if correct != 1:
+            raise forms.ValidationError(f"Exactly one option must be marked correct (now {correct}).")
+
+
+class QuestionOptionInline(admin.TabularInline):
+    model = QuestionOption
+    formset = OptionInlineFormSet
+    extra = 4
+    max_num = 4
+    fields = ["label", "text", "is_correct"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj and obj.pk else 4
+
+
+class SectionFilter(admin.SimpleListFilter):
+    title = "section"
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        return [(s.pk, s.name) for s in Section.objects.all()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(skill__domain__section=self.value()) if self.value() else queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    inlines = [QuestionOptionInline]
+    list_display = ["label", "skill", "difficulty", "type", "status", "attempts", "updated_at"]
+    list_filter = [
+        SectionFilter,
+        ("skill__domain", admin.RelatedOnlyFieldListFilter),
+        "skill",
+        "difficulty",
+        "type",
+        "status",
+    ]
+    list_select_related = ["skill"]
+    search_fields = ["external_id", "stem", "passage", "passage_b", "explanation"]
+    actions = ["publish_selected", "retire_selected"]
+    readonly_fields = [
+        "preview_link",
+        "answer_statistics",
+        "author",
+        "created_at",
+        "updated_at",
+        "published_at",
+    ]
+    autocomplete_fields = ["skill"]
+    fieldsets = [
+        (None, {"fields": ["preview_link", "external_id", "skill", "difficulty", "type", "status"]}),
+        ("Text (Markdown)", {"fields": ["passage", "passage_b", "stem", "explanation"]}),
+        ("Student-produced response", {"fields": ["spr_answers"]}),
+        ("IRT parameters", {"fields": ["irt_a", "irt_b", "irt_c"], "classes": ["collapse"]}),
+        ("Answers (read-only)", {"fields": ["answer_statistics"]}),
+        ("History", {"fields": ["author", "created_at", "updated_at", "published_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(attempt_count=Count("answers"))
+
+    @admin.display(description="question", ordering="external_id")
+    def label(self, obj):
+        return str(obj)
+
+    @admin.display(description="attempts", ordering="attempt_count")
+    def attempts(self, obj):
+        return obj.attempt_count
+
+    @admin.display(description="preview")
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "Save the question to preview it."
+        url = reverse("admin:practice_question_preview", args=[obj.pk])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview as a learner sees it</a>', url
+        )
+
+    @admin.display(description="answer statistics")
+    def answer_statistics(self, obj):
+        if not obj.pk:
+            return "-"
+        stats = question_answer_stats(question_ids=[obj.pk]).get(obj.pk)
+        if not stats:
+            return "No answers yet."
+        return (
+            f"{stats['attempts']} attempts · {stats['percent_correct']}% correct · "
+            f"median time {stats['median_seconds']} s"
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        if obj.status == Question.Status.PUBLISHED and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not QuestionOption:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        # Unmark the old correct option before marking the new one: at most one may be correct at a time.
+        for option in sorted(instances, key=lambda o: o.is_correct):
+            option.save()
+        formset.save_m2m()
+        return None
+
+    @admin.action(description="Publish selected questions")
+    def publish_selected(self, request, queryset):
+        published, refusals = question_publish_many(questions=queryset)
+        self.message_user(request, f"Published {published} question(s).", messages.SUCCESS)
+        for refusal in refusals[:20]:
+            self.message_user(request, f"Not published: {refusal}", messages.WARNING)
+
+    @admin.action(description="Retire selected questions")
+    def retire_selected(self, request, queryset):
+        retired = question_retire_many(questions=queryset)
+        self.message_user(request, f"Retired {retired} question(s).", messages.SUCCESS)
+
+    def get_urls(self):
+        preview = path(
+            "<int:pk>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="practice_question_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, pk):
+        """The question exactly as a learner sees it, with the answer form inert."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        question = get_object_or_404(Question.objects.select_related("skill__domain"), pk=pk)
+        return render(
+            request,
+            "admin/practice/question/preview.html",
+            {
+                "question": question,
+                "options": list(question.options.order_by("label")),
+                "form": AnswerForm(initial={"key": uuid.uuid4()}),
+                "answerable": True,
+                "preview": True,
+            },
+        )
 
 
 # Learning models (proficiency, badges, review, flashcards).

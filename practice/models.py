@@ -475,6 +475,10 @@ class Answer(models.Model):
     def __str__(self):
         return f"{self.learner} → {self.question_id}: {self.given}"
 
+    @property
+    def time_spent_s(self) -> float:
+        return round(self.time_spent_ms / 1000, 1)
+
 
 # Learning features live in their own modules; importing them here registers the models.
 from .models_learning import (  # noqa: E402, F401

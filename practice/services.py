@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from .models import (
@@ -107,7 +107,16 @@ def question_save(
     options: list[tuple[str, bool]] | None = None,
 ) -> Question:
     """Validate and save a question; for multiple choice, replace its options with (text, correct) pairs."""
-    question.full_clean(exclude=["author"])
+    # Field rules and clean() give the messages; the constraints are PostgreSQL's to enforce on save
+    # (checking each in Python would cost a query apiece).
+    question.full_clean(exclude=["author"], validate_unique=False, validate_constraints=False)
+    if (
+        question.external_id
+        and Question.objects.filter(external_id=question.external_id).exclude(pk=question.pk).exists()
+    ):
+        raise ValidationError(
+            {"external_id": f"Another question already has the external id {question.external_id}."}
+        )
     built = None
     if question.type == Question.Type.MCQ and options is not None:
         built = [
@@ -128,10 +137,13 @@ def question_save(
             question.published_at = timezone.now()
     question.save()
     if built is not None:
+        from .rendering import render_markdown
+
         question.options.all().delete()
         for option in built:
             option.question = question
-            option.save()
+            option.text_html = render_markdown(option.text, inline=True)
+        QuestionOption.objects.bulk_create(built)
     return question
 
 
@@ -140,7 +152,8 @@ def question_publish_many(*, questions) -> tuple[int, list[str]]:
     """Publish the given questions; return how many were published and why the others were not."""
     published, refusals = 0, []
     now = timezone.now()
-    for question in questions.select_for_update().prefetch_related("options"):
+    ids = list(questions.values_list("pk", flat=True))
+    for question in Question.objects.filter(pk__in=ids).select_for_update().prefetch_related("options"):
         problem = question_publish_problem(question)
         if problem:
             refusals.append(f"{question}: {problem}")
@@ -156,8 +169,11 @@ def question_publish_many(*, questions) -> tuple[int, list[str]]:
 @transaction.atomic
 def question_retire_many(*, questions) -> int:
     """Retire questions: they leave new sessions but keep their answers and statistics."""
-    return questions.exclude(status=Question.Status.RETIRED).update(
-        status=Question.Status.RETIRED, updated_at=timezone.now()
+    ids = list(questions.values_list("pk", flat=True))
+    return (
+        Question.objects.filter(pk__in=ids)
+        .exclude(status=Question.Status.RETIRED)
+        .update(status=Question.Status.RETIRED, updated_at=timezone.now())
     )
 
 
@@ -284,7 +300,9 @@ def _question_from_record(record: dict, skills: dict) -> tuple[Question, list[tu
     if not question.external_id:
         raise ValidationError("external_id is required")
     try:
-        question.full_clean(exclude=["author", "status", "external_id"], validate_unique=False)
+        question.full_clean(
+            exclude=["author", "status", "external_id"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         raise ValidationError(
             [f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
@@ -585,7 +603,14 @@ def session_item_flag(*, item: SessionItem, flagged: bool) -> SessionItem:
 # --- Answers ---
 
 
-def _check_given(question: Question, given: str) -> tuple[str, bool]:
+def correct_label_subquery(question_ref: str = "question_id"):
+    """The correct option's label of the question at OuterRef(question_ref), for annotations."""
+    return Subquery(
+        QuestionOption.objects.filter(question=OuterRef(question_ref), is_correct=True).values("label")[:1]
+    )
+
+
+def _check_given(question: Question, given: str, correct_label: str | None = None) -> tuple[str, bool]:
     """Normalise the learner's entry and mark it; raise ValidationError for an entry that breaks the rules."""
     from .spr import SprFormatError, spr_matches
 
@@ -594,10 +619,13 @@ def _check_given(question: Question, given: str) -> tuple[str, bool]:
         letter = {"1": "A", "2": "B", "3": "C", "4": "D"}.get(given, given.upper())
         if letter not in MCQ_LABELS:
             raise ValidationError({"given": "Choose one of the options A, B, C or D."})
-        correct = QuestionOption.objects.filter(question=question, is_correct=True).values_list(
-            "label", flat=True
-        )
-        return letter, letter in correct
+        if correct_label is None:
+            correct_label = (
+                QuestionOption.objects.filter(question=question, is_correct=True)
+                .values_list("label", flat=True)
+                .first()
+            )
+        return letter, letter == correct_label
     try:
         return given, spr_matches(given, list(question.spr_answers))
     except SprFormatError as exc:
@@ -611,6 +639,7 @@ def answer_submit(
     question: Question,
     given: str,
     key: uuid.UUID,
+    item: SessionItem | None = None,
     now: datetime | None = None,
 ) -> Answer:
     """Record the learner's answer exactly once, even when the browser double-posts or retries.
@@ -618,44 +647,48 @@ def answer_submit(
     The only path that records an answer. A replay with the same key, or a second answer to an answered
     question, returns the first answer unchanged. The session row is locked, so concurrent posts to one
     session serialise; the unique constraints on (session, question) and key are the last line of defence.
+    Pass `item` when the caller already has the question's SessionItem (saves a query).
     """
+    from django.db.models import Q
+
     now = now or timezone.now()
-    replay = Answer.objects.filter(key=key).first()
-    if replay is not None:
-        if replay.session_id != session.pk or replay.question_id != question.pk:
-            raise ValidationError("This answer form was already used for another question. Reload the page.")
-        return replay
-    locked = PracticeSession.objects.select_for_update().get(pk=session.pk)
-    item = SessionItem.objects.filter(session=locked, question=question).first()
-    if item is None:
-        raise ValidationError("This question is not part of the session.")
-    existing = Answer.objects.filter(item=item).first()
-    if existing is not None:
-        return existing
+    if item is None or item.session_id != session.pk or item.question_id != question.pk:
+        item = SessionItem.objects.filter(session_id=session.pk, question=question).first()
+        if item is None:
+            raise ValidationError("This question is not part of the session.")
+    # NO KEY UPDATE serialises answers to this session without blocking the FK checks of other inserts.
+    locked = PracticeSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+    # A separate statement after the lock: its snapshot sees what the previous lock holder committed.
+    earlier = list(Answer.objects.filter(Q(key=key) | Q(item_id=item.pk)))
+    for existing in earlier:
+        if existing.item_id == item.pk:
+            return existing
+    if earlier:
+        raise ValidationError("This answer form was already used for another question. Reload the page.")
     if not locked.is_open:
         raise SessionClosed("This session has ended; it takes no more answers.")
     if locked.deadline is not None and now > locked.deadline + DEADLINE_GRACE:
         raise SessionClosed("Time is up for this session.")
-    given, is_correct = _check_given(question, given)
+    given, is_correct = _check_given(question, given, getattr(item, "correct_label", None))
     started = item.shown_at or locked.started_at
     time_spent_ms = max(0, int((now - started).total_seconds() * 1000))
     if locked.time_limit_s:
         time_spent_ms = min(time_spent_ms, locked.time_limit_s * 1000)
     try:
-        with transaction.atomic():
-            answer = Answer.objects.create(
-                session=locked,
-                item=item,
-                question=question,
-                learner_id=locked.learner_id,
-                given=given,
-                is_correct=is_correct,
-                time_spent_ms=time_spent_ms,
-                key=key,
-                answered_at=now,
-            )
+        answer = Answer.objects.create(
+            session=locked,
+            item=item,
+            question=question,
+            learner_id=locked.learner_id,
+            given=given,
+            is_correct=is_correct,
+            time_spent_ms=time_spent_ms,
+            key=key,
+            answered_at=now,
+        )
     except IntegrityError as exc:
-        # Only another session can hold this key (this one is locked): the form was reused elsewhere.
+        # This session is locked, so only a concurrent post in another session can hold this key.
+        # The transaction is rolled back as the error leaves it; nothing is half-written.
         raise ValidationError("This answer form was already used. Reload the page.") from exc
     locked.answered_count += 1
     locked.correct_count += int(is_correct)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -138,26 +138,35 @@ def streak_current(stats: LearnerStats | None, today: date) -> int:
 # --- Badges ---
 
 
-def badges_award(*, learner: User, codes: list[str], now: datetime | None = None) -> list[BadgeAward]:
-    """Award each badge at most once; the unique constraint settles any race. Returns the new awards."""
+def badges_award(
+    *, learner: User, codes: list[str], now: datetime | None = None, known_absent: bool = False
+) -> list[BadgeAward]:
+    """Award each badge at most once; the unique constraint settles any race. Returns the new awards.
+
+    One INSERT ... ON CONFLICT DO NOTHING; `known_absent` skips the read when the caller already
+    knows which badges the learner holds.
+    """
     unknown = [code for code in codes if code not in BY_CODE]
     if unknown:
         raise ValidationError(f"Unknown badge: {', '.join(unknown)}")
-    have = set(BadgeAward.objects.filter(learner=learner, code__in=codes).values_list("code", flat=True))
-    awarded = []
-    if set(codes) - have:
+    codes = list(dict.fromkeys(codes))
+    if not known_absent:
+        have = set(BadgeAward.objects.filter(learner=learner, code__in=codes).values_list("code", flat=True))
+        codes = [code for code in codes if code not in have]
+    if not codes:
+        return []
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO practice_badgeaward (learner_id, code, awarded_at) "
+            "SELECT %s, code, %s FROM unnest(%s::varchar[]) AS code "
+            "ON CONFLICT (learner_id, code) DO NOTHING RETURNING id, code",
+            [learner.pk, now, codes],
+        )
+        rows = cursor.fetchall()
+    if rows:
         progress_changed(learner_id=learner.pk)
-    for code in dict.fromkeys(codes):
-        if code in have:
-            continue
-        try:
-            with transaction.atomic():
-                awarded.append(
-                    BadgeAward.objects.create(learner=learner, code=code, awarded_at=now or timezone.now())
-                )
-        except IntegrityError:
-            continue
-    return awarded
+    return [BadgeAward(pk=pk, learner=learner, code=code, awarded_at=now) for pk, code in rows]
 
 
 def badges_for_stats(stats: LearnerStats) -> list[str]:

@@ -140,6 +140,10 @@ def session_detail(request, pk):
     return redirect("practice:item-detail", pk=session.pk, position=_current_position(items))
 
 
+def _minutes_seconds(seconds: int | None) -> str:
+    return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def _question_page(request, session, position, form=None, status=200):
     items = selectors.session_items(session=session)
     if not 1 <= position <= len(items):
@@ -174,6 +178,7 @@ def _question_page(request, session, position, form=None, status=200):
             "next_position": position + 1 if position < len(items) else None,
             "answered_count": sum(1 for i in items if _answered(i)),
             "seconds_left": session.seconds_left(),
+            "time_left": _minutes_seconds(session.seconds_left()),
         },
         status=status,
     )
@@ -191,11 +196,16 @@ def item_detail(request, pk, position):
 @require_POST
 def answer_create(request, pk, position):
     """Record the answer (exactly once per idempotency key), then redirect (Post/Redirect/Get)."""
-    session = selectors.practice_session_get(learner=request.user, pk=pk)
-    services.practice_session_expire_if_due(session=session)
     item = get_object_or_404(
-        SessionItem.objects.select_related("question"), session=session, position=position
+        SessionItem.objects.select_related("session__section", "question").annotate(
+            correct_label=services.correct_label_subquery()
+        ),
+        session_id=pk,
+        session__learner=request.user,
+        position=position,
     )
+    session = item.session
+    services.practice_session_expire_if_due(session=session)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         if "key" in form.errors:
@@ -207,6 +217,7 @@ def answer_create(request, pk, position):
         services.answer_submit(
             session=session,
             question=item.question,
+            item=item,
             given=form.cleaned_data["given"],
             key=form.cleaned_data["key"],
         )

@@ -72,3 +72,13 @@ def make_session(
         skill = Skill.objects.filter(domain__section=section).first()
         kwargs["question_ids"] = [q.pk for q in make_questions(count, skill=skill)]
     return services.practice_session_start(learner=learner, section=section, mode=mode, **kwargs)
+
+
+def ensure_taxonomy() -> None:
+    """Reload the taxonomy reference data; transactional tests flush it away after they run."""
+    import importlib
+
+    from django.apps import apps
+
+    if not Section.objects.exists():
+        importlib.import_module("practice.migrations.0003_taxonomy").load(apps, None)

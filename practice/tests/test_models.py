@@ -88,7 +88,7 @@ def test_database_refuses_bad_difficulty_and_duplicate_external_id():
     question = make_question(external_id="dup-1")
     with pytest.raises(IntegrityError), transaction.atomic():
         Question.objects.filter(pk=question.pk).update(difficulty="tough")
-    with pytest.raises(ValidationError, match="question_external_id_unique"):
+    with pytest.raises(ValidationError, match="already has the external id dup-1"):
         make_question(external_id="dup-1")
     other = make_question()
     with pytest.raises(IntegrityError), transaction.atomic():

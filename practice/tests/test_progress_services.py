@@ -59,10 +59,10 @@ def test_a_failure_after_the_answer_rolls_back_the_proficiency_too(monkeypatch):
     session = make_session(learner, count=2)
     item = session.items.get(position=1)
 
-    def boom(**kwargs):
-        raise RuntimeError("review store down")
+    def boom(*args, **kwargs):
+        raise RuntimeError("engine failure")
 
-    monkeypatch.setattr("practice.services_progress.review_item_from_answer", boom)
+    monkeypatch.setattr("practice.services_progress.update_skill", boom)
     with pytest.raises(RuntimeError):
         services.answer_submit(session=session, question=item.question, given="A", key=uuid.uuid4())
     assert not Answer.objects.exists()

@@ -23,7 +23,7 @@
       return;
     }
     if (key === "enter" && !typing(event.target) && event.target.tagName !== "BUTTON" && event.target.tagName !== "A") {
-      if (form && form.querySelector('input[name="given"]:checked')) {
+      if (form && !form.hasAttribute("data-preview") && form.querySelector('input[name="given"]:checked')) {
         event.preventDefault();
         form.requestSubmit ? form.requestSubmit() : form.submit();
         return;

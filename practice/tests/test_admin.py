@@ -1,0 +1,146 @@
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from practice import services
+from practice.models import Question, Skill
+
+from .factories import make_question, make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    return client
+
+
+def _question_form(**overrides):
+    skill = Skill.objects.get(name="Percentages")
+    data = {
+        "external_id": "admin-1",
+        "skill": skill.pk,
+        "difficulty": "medium",
+        "type": "mcq",
+        "status": "published",
+        "passage": "",
+        "passage_b": "",
+        "stem": "What is 10% of 50?",
+        "explanation": "One tenth of 50 is 5.",
+        "spr_answers": "",
+        "irt_a": "",
+        "irt_b": "",
+        "irt_c": "",
+        "options-TOTAL_FORMS": "4",
+        "options-INITIAL_FORMS": "0",
+        "options-MIN_NUM_FORMS": "0",
+        "options-MAX_NUM_FORMS": "4",
+    }
+    for index, (label, text) in enumerate(zip("ABCD", ["5", "10", "0.5", "50"], strict=True)):
+        data |= {f"options-{index}-label": label, f"options-{index}-text": text}
+    data["options-0-is_correct"] = "on"
+    return data | overrides
+
+
+def test_staff_author_a_question_with_inline_options(staff_client):
+    response = staff_client.post(reverse("admin:practice_question_add"), _question_form())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get(external_id="admin-1")
+    assert question.options.count() == 4 and question.options.get(is_correct=True).label == "A"
+    assert question.irt_b == 0 and question.irt_c == 0.25 and question.author.is_staff
+
+
+def test_inline_options_need_exactly_one_correct(staff_client):
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(**{"options-1-is_correct": "on"})
+    )
+    assert response.status_code == 200
+    assert b"Exactly one option must be marked correct (now 2)" in response.content
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(**{"options-0-is_correct": ""})
+    )
+    assert b"Exactly one option must be marked correct (now 0)" in response.content
+    assert not Question.objects.exists()
+
+
+def test_publishing_needs_an_explanation(staff_client):
+    response = staff_client.post(reverse("admin:practice_question_add"), _question_form(explanation=""))
+    assert response.status_code == 200
+    assert b"A published question needs an explanation." in response.content
+
+
+def test_changelist_filters_and_search(staff_client):
+    make_question(stem="Findable walrus question")
+    url = reverse("admin:practice_question_changelist")
+    for query in [
+        "?status__exact=published",
+        "?difficulty__exact=hard",
+        "?type__exact=spr",
+        "?q=walrus",
+        "?section=2",
+    ]:
+        assert staff_client.get(url + query).status_code == 200
+    assert b"walrus" in staff_client.get(url + "?q=walrus").content
+
+
+def test_bulk_publish_and_retire(staff_client):
+    ready = make_question(status="draft")
+    unready = make_question(status="draft", explanation="")
+    url = reverse("admin:practice_question_changelist")
+    response = staff_client.post(
+        url, {"action": "publish_selected", "_selected_action": [ready.pk, unready.pk]}, follow=True
+    )
+    assert b"Published 1 question(s)." in response.content and b"needs an explanation" in response.content
+    ready.refresh_from_db()
+    unready.refresh_from_db()
+    assert (ready.status, unready.status) == ("published", "draft")
+    staff_client.post(url, {"action": "retire_selected", "_selected_action": [ready.pk]})
+    ready.refresh_from_db()
+    assert ready.status == "retired"
+
+
+def test_preview_shows_the_question_as_the_learner_sees_it(staff_client):
+    question = make_question(passage="A *short* passage.")
+    response = staff_client.get(reverse("admin:practice_question_preview", args=[question.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<em>short</em>" in html and 'class="option"' in html and "Explanation" in html
+
+
+def test_answer_statistics_are_read_only_on_the_change_page(staff_client):
+    learner = make_user()
+    session = make_session(learner, count=5)
+    question = session.items.get(position=1).question
+    services.answer_submit(session=session, question=question, given="B", key=uuid.uuid4())
+    response = staff_client.get(reverse("admin:practice_question_change", args=[question.pk]))
+    assert b"1 attempts \xc2\xb7 100% correct \xc2\xb7 median time" in response.content
+
+
+def test_learners_cannot_open_the_preview(client):
+    client.force_login(make_user())
+    question = make_question()
+    response = client.get(reverse("admin:practice_question_preview", args=[question.pk]))
+    assert response.status_code == 302
+
+
+def test_moving_the_correct_answer_to_an_earlier_option_saves(staff_client):
+    question = make_question()  # B is correct
+    options = list(question.options.order_by("label"))
+    data = _question_form(
+        external_id=question.external_id, stem=question.stem, explanation=question.explanation
+    )
+    data |= {"options-INITIAL_FORMS": "4", "options-TOTAL_FORMS": "4", "skill": question.skill_id}
+    for index, option in enumerate(options):
+        data |= {
+            f"options-{index}-id": option.pk,
+            f"options-{index}-question": question.pk,
+            f"options-{index}-label": option.label,
+            f"options-{index}-text": option.text,
+        }
+        data.pop(f"options-{index}-is_correct", None)
+    data["options-0-is_correct"] = "on"
+    response = staff_client.post(reverse("admin:practice_question_change", args=[question.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert question.options.get(is_correct=True).label == "A"
