@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from practice.models import ReviewItem, Skill
 
-from .factories import PASSWORD, make_question, make_session, make_user, reading_writing
+from .factories import PASSWORD, ensure_taxonomy, make_question, make_session, make_user, reading_writing
 from .learning_factories import answer_all, make_flashcard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def learner_with_history(transactional_db):
     """Built before the browser starts: Playwright's event loop makes later ORM calls async-unsafe."""
+    ensure_taxonomy()
     learner = make_user(username="dash", email="dash@example.org")
     start = timezone.now() - timedelta(days=20)
     for day in range(0, 20, 2):

@@ -27,7 +27,15 @@ from practice.selectors_progress import predicted_scores, section_progress, skil
 from practice.services_learning import badges_award, streak_current
 from practice.services_progress import review_answer_submit
 
-from .factories import make_question, make_questions, make_session, make_user, math, reading_writing
+from .factories import (
+    ensure_taxonomy,
+    make_question,
+    make_questions,
+    make_session,
+    make_user,
+    math,
+    reading_writing,
+)
 from .learning_factories import answer_all, make_answered_session, set_time_zone
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +79,7 @@ def test_a_failure_after_the_answer_rolls_back_the_proficiency_too(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_answers_by_one_learner_all_count():
+    ensure_taxonomy()  # transactional tests run after others, which may have flushed it
     learner = make_user()
     sessions = [make_session(learner, count=4) for _ in range(3)]
     errors = []
