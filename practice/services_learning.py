@@ -32,13 +32,13 @@ from .rendering import render_markdown
 # --- Progress version: what the dashboard's cache is keyed on ---
 
 
-def _version_key(learner_id: int) -> str:
+def progress_version_key(learner_id: int) -> str:
     return f"learning:progress-version:{learner_id}"
 
 
 def progress_version(learner_id: int) -> str:
     """A token that changes whenever the learner's progress does (a missing one is made afresh)."""
-    key = _version_key(learner_id)
+    key = progress_version_key(learner_id)
     version = cache.get(key)
     if version is None:
         version = uuid.uuid4().hex
@@ -49,7 +49,7 @@ def progress_version(learner_id: int) -> str:
 
 def progress_changed(*, learner_id: int) -> None:
     """Give the learner a new progress version once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set(_version_key(learner_id), uuid.uuid4().hex, None))
+    transaction.on_commit(lambda: cache.set(progress_version_key(learner_id), uuid.uuid4().hex, None))
 
 
 # --- Time zones, activity and streaks ---

@@ -25,7 +25,7 @@ from .forms_learning import (
     ReviewAnswerForm,
     SchedulerForm,
 )
-from .models import BadgeAward, Flashcard, ReviewAttempt, ReviewItem
+from .models import BadgeAward, Flashcard, Profile, ReviewAttempt, ReviewItem
 from .selectors_progress import (
     latest_badges,
     learner_summary,
@@ -42,6 +42,7 @@ from .services_learning import (
     flashcard_update,
     local_date,
     progress_version,
+    progress_version_key,
     streak_current,
     study_preference_get,
     study_preference_set,
@@ -72,16 +73,26 @@ def dashboard(request):
     summary = learner_summary(learner=request.user)
     request._learning_due = {"reviews_due": summary.reviews_due, "cards_due": summary.cards_due}
     today = local_date(summary.time_zone)
+    # The navigation shows the display name: reuse the summary's instead of querying the profile.
+    request.user._state.fields_cache.setdefault(
+        "profile",
+        Profile(user_id=request.user.pk, display_name=summary.display_name, time_zone=summary.time_zone),
+    )
     # The charts, scores, mastery and badges change only when the learner's progress does (every
-    # learning write bumps the version), so their HTML is cached per learner, version, day and zone.
-    version = progress_version(request.user.pk)
-    key = f"learning:dashboard:{request.user.pk}:{version}:{today}:{summary.time_zone}"
-    body = cache.get(key)
-    if body is None:
+    # learning write replaces the version token), so their HTML is cached with the version it was
+    # built for, per learner, day and time zone. One cache round trip reads both.
+    key = f"learning:dashboard:{request.user.pk}:{today}:{summary.time_zone}"
+    version_key = progress_version_key(request.user.pk)
+    cached = cache.get_many([version_key, key])
+    version = cached.get(version_key) or progress_version(request.user.pk)
+    stored = cached.get(key)
+    if stored is not None and stored[0] == version:
+        body = stored[1]
+    else:
         body = render_to_string(
             "practice/includes/_dashboard_body.html", _dashboard_body_context(request.user, today), request
         )
-        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+        cache.set(key, (version, body), DASHBOARD_CACHE_SECONDS)
     context = {
         "summary": summary,
         "stats": summary.stats,
