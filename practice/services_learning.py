@@ -77,8 +77,9 @@ def learner_today(learner: User, now: datetime | None = None) -> date:
 def stats_lock(*, learner: User) -> LearnerStats:
     """The learner's stats row, created if missing, locked until the transaction ends.
 
-    Every learning write for a learner takes this lock first, so concurrent answers serialise per
-    learner (and never deadlock: it is always the first lock taken).
+    Reviews, flashcard reviews and session completion take this lock before any other learning row, so
+    they serialise per learner. (Answers lock their proficiency row first, then this row; nothing locks
+    a proficiency row after this one, so the orders cannot form a cycle.)
     """
     LearnerStats.objects.get_or_create(learner=learner)
     return LearnerStats.objects.select_for_update().get(learner=learner)
