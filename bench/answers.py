@@ -140,14 +140,15 @@ class Learner(threading.Thread):
                 if time.monotonic() >= self.stop_at:
                     return
                 try:
-                    status, _, body = self.request("GET", f"/practice/sessions/{session}/q/{position}/")
-                    match = KEY_RE.search(body) if status == 200 else None
-                    if not match:
-                        self.stats.error(f"GET q{position}: {status}")
-                        continue
-                    form = (
-                        f"csrfmiddlewaretoken={CSRF}&given={'ABCD'[count % 4]}&key={match.group(1).decode()}"
-                    )
+                    key = str(uuid.uuid4())
+                    if self.pages or position == 1:
+                        status, _, body = self.request("GET", f"/practice/sessions/{session}/q/{position}/")
+                        match = KEY_RE.search(body) if status == 200 else None
+                        if not match:
+                            self.stats.error(f"GET q{position}: {status}")
+                            continue
+                        key = match.group(1).decode()
+                    form = f"csrfmiddlewaretoken={CSRF}&given={'ABCD'[count % 4]}&key={key}"
                     path = f"/practice/sessions/{session}/q/{position}/answer/"
                     status, location, _ = self.request("POST", path, form)
                     if status != 302:

@@ -264,3 +264,29 @@ def test_option_text_is_sanitised_on_the_page(client):
     client.force_login(learner)
     html = client.get(reverse("practice:item-detail", args=[session.pk, 1])).content.decode()
     assert "<script>alert(1)</script>" not in html and "<strong>bold</strong>" in html
+
+
+def test_start_form_refuses_skills_from_the_other_section(client):
+    from practice.models import Skill
+
+    client.force_login(make_user())
+    wrong = Skill.objects.get(name="Transitions")  # a Reading and Writing skill
+    response = client.post(
+        reverse("practice:session-create"),
+        {"section": math().pk, "skills": [wrong.pk], "difficulty": "mixed", "length": 5, "mode": "practice"},
+    )
+    assert response.status_code == 422
+    assert b"Pick domains and skills from Math only" in response.content
+    assert not PracticeSession.objects.exists()
+
+
+def test_history_is_paginated_newest_first_and_the_home_page_links_to_practice(client):
+    learner = make_user()
+    sessions = _finished_sessions(learner, 12)
+    client.force_login(learner)
+    assert reverse("practice:session-list").encode() in client.get(reverse("home")).content
+    first = client.get(reverse("practice:session-list")).content.decode()
+    second = client.get(reverse("practice:session-list") + "?page=2").content.decode()
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert first.count("/results/") + second.count("/results/") == 11  # the open one says Resume
+    assert reverse("practice:session-detail", args=[sessions[0].pk]) in first + second
