@@ -218,3 +218,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 "preview": True,
             },
         )
+
+
+# Learning models (proficiency, badges, review, flashcards).
+from . import admin_learning  # noqa: E402, F401

@@ -478,3 +478,22 @@ class Answer(models.Model):
     @property
     def time_spent_s(self) -> float:
         return round(self.time_spent_ms / 1000, 1)
+
+
+# Learning features live in their own modules; importing them here registers the models.
+from .models_learning import (  # noqa: E402, F401
+    BadgeAward,
+    DailyActivity,
+    Flashcard,
+    FlashcardReview,
+    LearnerStats,
+    ReviewRating,
+    Scheduler,
+    StudyPreference,
+)
+from .models_progress import (  # noqa: E402, F401
+    ReviewAttempt,
+    ReviewItem,
+    ScoreSnapshot,
+    SkillProficiency,
+)

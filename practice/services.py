@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from .models import (
@@ -416,6 +416,19 @@ SESSION_MIN_LENGTH, SESSION_MAX_LENGTH = 5, 50
 DEADLINE_GRACE = timedelta(seconds=2)
 
 
+def _learning():
+    """The learning engine's services (imported late: they import this module's models and helpers)."""
+    from . import services_progress
+
+    return services_progress
+
+
+def _learning_selectors():
+    from . import selectors_progress
+
+    return selectors_progress
+
+
 class SessionClosed(ValidationError):
     """The session has ended (finished or out of time); it takes no more answers."""
 
@@ -452,8 +465,9 @@ def _pick_questions(
     if difficulty in Difficulty.values:
         questions = questions.filter(difficulty=difficulty)
     elif difficulty == PracticeSession.DifficultyChoice.MATCHED:
-        preferred = _matched_difficulties(learner=learner, section=section)
-        order.append(Case(When(difficulty__in=preferred, then=Value(0)), default=Value(1)).asc())
+        return _learning_selectors().matched_question_ids(
+            learner=learner, section=section, skills=skills, domains=domains, length=length
+        )
     return list(questions.order_by(*order, "?").values_list("pk", flat=True)[:length])
 
 
@@ -549,6 +563,7 @@ def practice_session_finish(*, session: PracticeSession, now: datetime | None = 
         locked.status = PracticeSession.Status.TIMED_OUT if timed_out else PracticeSession.Status.COMPLETED
         locked.completed_at = now
         locked.save(update_fields=["status", "completed_at"])
+        _learning().learning_session_completed(session=locked, now=now)
     session.status, session.completed_at = locked.status, locked.completed_at
     return session
 
@@ -560,10 +575,12 @@ def practice_session_expire_if_due(
     now = now or timezone.now()
     if session.is_open and session.deadline is not None and now > session.deadline + DEADLINE_GRACE:
         with transaction.atomic():
-            PracticeSession.objects.filter(pk=session.pk, status=PracticeSession.Status.IN_PROGRESS).update(
-                status=PracticeSession.Status.TIMED_OUT, completed_at=session.deadline
-            )
-        session.refresh_from_db(fields=["status", "completed_at"])
+            expired = PracticeSession.objects.filter(
+                pk=session.pk, status=PracticeSession.Status.IN_PROGRESS
+            ).update(status=PracticeSession.Status.TIMED_OUT, completed_at=session.deadline)
+            session.refresh_from_db(fields=["status", "completed_at", "correct_count", "length"])
+            if expired:
+                _learning().learning_session_completed(session=session, now=now)
     return session
 
 
@@ -682,5 +699,6 @@ def answer_submit(
     locked.save(update_fields=update_fields)
     for name in update_fields:
         setattr(session, name, getattr(locked, name))
-    # Hook for the learning engine: update proficiency and review from `answer` here, in this transaction.
+    # The learning engine hears about the answer here, in this transaction (proficiency, review, badges).
+    _learning().learning_answer_recorded(answer=answer, session=locked)
     return answer

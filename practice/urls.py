@@ -15,3 +15,8 @@ urlpatterns = [
     path("practice/sessions/<int:pk>/results/", views.session_results, name="session-results"),
     path("practice/sessions/<int:pk>/mistakes/", views.session_mistakes, name="session-mistakes"),
 ]
+
+# Learning pages (dashboard, review, flashcards, badges, export).
+from .urls_learning import urlpatterns as learning_urlpatterns  # noqa: E402
+
+urlpatterns += learning_urlpatterns

@@ -427,3 +427,9 @@ BLOG_CACHE_TIMEOUT = env.int("BLOG_CACHE_TIMEOUT", default=3600)
 # Benchmark baseline only (bench/blog.py): serve files from BENCH_BARE_DIR at /_bench/bare/<name>/.
 BENCH_BARE_VIEWS = env.bool("BENCH_BARE_VIEWS", default=False)
 BENCH_BARE_DIR = env.path("BENCH_BARE_DIR", default=BASE_DIR / "bench" / "results" / "bare")
+
+# --- Learning (proficiency, review, flashcards, dashboard) ---
+# Reviews and flashcards due, for the navigation (one query per page, only when rendered).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("practice.context_processors.learning")
+# After logging in, learners land on their dashboard.
+LOGIN_REDIRECT_URL = "practice:dashboard"

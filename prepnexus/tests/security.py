@@ -10,6 +10,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+
 # Route name -> factory(owner) returning the URL kwargs of an object that belongs to `owner`.
 # Another learner must get 404 there, an anonymous visitor a redirect to login, the owner a page.
 # POST-only routes (answer, flag, finish) are checked with a POST. After merging practice, e.g.

@@ -1,0 +1,11 @@
+"""The learning engine: pure Python, no Django models, so the simulation harness runs it unchanged.
+
+- `irt`: 3PL/2PL response probabilities and Fisher information.
+- `ability`: online per-skill ability estimates (Gaussian posterior, assumed-density filtering on a grid)
+  and their combination into a section ability with a standard error.
+- `scores`: predicted section and total scores on the SAT scale with 90% bands.
+- `mastery`: the Attempted / Familiar / Proficient / Mastered levels.
+- `selection`: adaptive ("matched to me") item selection.
+
+docs/learning-engine.md gives the formulas and the choices behind them.
+"""

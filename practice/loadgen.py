@@ -1,0 +1,355 @@
+"""Realistic bulk data for benchmarks: questions, learners, sessions, items and answers via COPY,
+then the derived learning tables (daily activity, stats, proficiency, snapshots, review items).
+
+Used by `manage.py generate_load_data` and bench/dashboard.py. Every generated account's username
+starts with `load-`, so the data is easy to tell apart (and to delete).
+"""
+
+import random
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .engine import spaced
+from .engine.ability import SkillState, estimate_section, skill_weights, update_skill
+from .engine.irt import ItemParams, p_correct
+from .engine.mastery import next_mastery
+from .engine.scores import predict_section, predict_total
+from .models import (
+    BadgeAward,
+    Flashcard,
+    LearnerStats,
+    Profile,
+    Question,
+    QuestionOption,
+    ReviewItem,
+    ScoreSnapshot,
+    Skill,
+    SkillProficiency,
+    User,
+)
+from .services_learning import badges_for_stats
+
+SESSION_LENGTH = 10
+PREFIX = "load-"
+FOCUS_USERNAME = "load-learner"
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # table names are ours, not input
+        return cur.fetchone()[0]
+
+
+def _reset_sequence(table: str) -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+        )
+
+
+def _copy(table: str, columns: list[str], rows) -> int:
+    n = 0
+    with (
+        connection.cursor() as cur,
+        cur.connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+            n += 1
+    return n
+
+
+def ensure_questions(count: int, rng: random.Random, log) -> list[tuple]:
+    """Published load-test questions across every skill; returns (id, skill_id, section_id, a, b, c)."""
+    have = Question.objects.filter(external_id__startswith=PREFIX).count()
+    skills = list(Skill.objects.select_related("domain"))
+    if have < count:
+        questions = []
+        for i in range(have, count):
+            skill = skills[i % len(skills)]
+            b = max(min(rng.gauss(0, 1.1), 3), -3)
+            difficulty = "easy" if b < -0.5 else "hard" if b > 0.5 else "medium"
+            questions.append(
+                Question(
+                    skill=skill,
+                    difficulty=difficulty,
+                    type="mcq",
+                    stem=f"Load-test question {i}: original placeholder text for benchmarking.",
+                    stem_html=f"<p>Load-test question {i}: original placeholder text for benchmarking.</p>",
+                    explanation="Placeholder explanation.",
+                    explanation_html="<p>Placeholder explanation.</p>",
+                    status=Question.Status.PUBLISHED,
+                    irt_a=round(rng.uniform(0.8, 2.0), 3),
+                    irt_b=round(b, 3),
+                    irt_c=0.25,
+                    external_id=f"{PREFIX}{i}",
+                    published_at=timezone.now(),
+                )
+            )
+        with transaction.atomic():
+            created = Question.objects.bulk_create(questions, batch_size=1000)
+            QuestionOption.objects.bulk_create(
+                (
+                    QuestionOption(question=q, label=label, text=f"Option {label}",
+                                   text_html=f"Option {label}", is_correct=label == "B")
+                    for q in created
+                    for label in "ABCD"
+                ),
+                batch_size=4000,
+            )  # fmt: skip
+        log(f"created {len(created)} questions")
+    return list(
+        Question.objects.filter(external_id__startswith=PREFIX).values_list(
+            "pk", "skill_id", "skill__domain__section_id", "irt_a", "irt_b", "irt_c"
+        )
+    )
+
+
+def _learners(count: int, log) -> list[int]:
+    existing = set(
+        User.objects.filter(username__startswith=f"{PREFIX}user").values_list("username", flat=True)
+    )
+    password = make_password(None)  # unusable
+    new = [
+        User(username=f"{PREFIX}user{i}", email=f"{PREFIX}user{i}@load.invalid", password=password)
+        for i in range(count)
+        if f"{PREFIX}user{i}" not in existing
+    ]
+    User.objects.bulk_create(new, batch_size=2000)
+    Profile.objects.bulk_create([Profile(user=u) for u in new], batch_size=2000, ignore_conflicts=True)
+    if new:
+        log(f"created {len(new)} learners")
+    return list(
+        User.objects.filter(username__startswith=f"{PREFIX}user").values_list("pk", flat=True)[:count]
+    )
+
+
+def _answers_for(learner_id, n_answers, questions_by_section, theta, start, days, rng, ids):
+    """Sessions, items and answers for one learner, spread over `days` days ending today."""
+    sessions, items, answers = [], [], []
+    n_sessions = n_answers // SESSION_LENGTH
+    section_ids = list(questions_by_section)
+    for s in range(n_sessions):
+        section_id = section_ids[s % len(section_ids)]
+        pool = questions_by_section[section_id]
+        began = start + timedelta(days=days * s / n_sessions, minutes=rng.randint(0, 600))
+        picked = rng.sample(pool, SESSION_LENGTH)
+        session_id = ids["session"]
+        ids["session"] += 1
+        correct = 0
+        t = began
+        for pos, (qid, _skill, _sec, a, b, c) in enumerate(picked, start=1):
+            ok = rng.random() < p_correct(theta, ItemParams(a, b, c))
+            correct += ok
+            spent = int(rng.lognormvariate(4.1, 0.5) * 1000)
+            item_id = ids["item"]
+            ids["item"] += 1
+            items.append((item_id, session_id, qid, pos, False, t))
+            t += timedelta(milliseconds=spent)
+            answers.append(
+                (
+                    ids["answer"],
+                    session_id,
+                    item_id,
+                    qid,
+                    learner_id,
+                    "B" if ok else "A",
+                    ok,
+                    spent,
+                    uuid.uuid4(),
+                    t,
+                )
+            )
+            ids["answer"] += 1
+        sessions.append(
+            (session_id, learner_id, section_id, "practice", "mixed", "Mixed", SESSION_LENGTH, "completed",
+             SESSION_LENGTH, correct, began, t)
+        )  # fmt: skip
+    return sessions, items, answers
+
+
+SESSION_COLS = ["id", "learner_id", "section_id", "mode", "difficulty", "scope", "length", "status",
+                "answered_count", "correct_count", "started_at", "completed_at"]  # fmt: skip
+ITEM_COLS = ["id", "session_id", "question_id", "position", "flagged", "shown_at"]
+ANSWER_COLS = ["id", "session_id", "item_id", "question_id", "learner_id", "given", "is_correct",
+               "time_spent_ms", "key", "answered_at"]  # fmt: skip
+
+
+def generate(*, answers: int, learner_answers: int, learners: int, questions: int, seed: int, log) -> User:
+    """Build the data set; returns the focus learner (the one whose dashboard is benchmarked)."""
+    rng = random.Random(seed)
+    focus = User.objects.filter(username=FOCUS_USERNAME).first()
+    if focus is not None:
+        log(f"{FOCUS_USERNAME} exists already; nothing to do")
+        return focus
+    bank = ensure_questions(questions, rng, log)
+    by_section: dict[int, list] = {}
+    for row in bank:
+        by_section.setdefault(row[2], []).append(row)
+    others = _learners(learners, log)
+    focus = User.objects.create(username=FOCUS_USERNAME, email=f"{FOCUS_USERNAME}@load.invalid")
+    focus.set_password("load-learner-password")
+    focus.save(update_fields=["password"])
+    Profile.objects.create(user=focus, display_name="Load Learner", time_zone="America/New_York")
+    ids = {
+        "session": _next_id("practice_practicesession"),
+        "item": _next_id("practice_sessionitem"),
+        "answer": _next_id("practice_answer"),
+    }
+    now = timezone.now()
+    # Whole sessions of 10, spread so the total comes out exactly (up to rounding to sessions).
+    other_sessions = (answers - learner_answers) // SESSION_LENGTH
+    base, extra = divmod(other_sessions, max(len(others), 1))
+    focus_rows = _answers_for(
+        focus.pk, learner_answers, by_section, 0.4, now - timedelta(days=300), 300, rng, ids
+    )
+    total = 0
+    with transaction.atomic():
+        batches = [focus_rows]
+        for i, learner_id in enumerate(others):
+            theta = rng.gauss(0, 1)
+            batches.append(
+                _answers_for(
+                    learner_id,
+                    (base + (i < extra)) * SESSION_LENGTH,
+                    by_section,
+                    theta,
+                    now - timedelta(days=120),
+                    119,
+                    rng,
+                    ids,
+                )
+            )
+            if len(batches) >= 50 or i == len(others) - 1:
+                for sessions, items, answer_rows in batches:
+                    _copy("practice_practicesession", SESSION_COLS, sessions)
+                    _copy("practice_sessionitem", ITEM_COLS, items)
+                    total += _copy("practice_answer", ANSWER_COLS, answer_rows)
+                batches = []
+                log(f"  {total:,} answers")
+        for sessions, items, answer_rows in batches:
+            _copy("practice_practicesession", SESSION_COLS, sessions)
+            _copy("practice_sessionitem", ITEM_COLS, items)
+            total += _copy("practice_answer", ANSWER_COLS, answer_rows)
+        for table in ("practice_practicesession", "practice_sessionitem", "practice_answer"):
+            _reset_sequence(table)
+        _derive_activity(log)
+        _derive_focus(focus, focus_rows, bank, rng, now)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    log(f"{total:,} answers in all, {learner_answers:,} of them {FOCUS_USERNAME}'s")
+    return focus
+
+
+def _derive_activity(log) -> None:
+    """Daily activity and running totals for every generated learner, aggregated in SQL."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO practice_dailyactivity (learner_id, day, answers, correct, time_spent_ms, reviews)
+            SELECT a.learner_id, (a.answered_at AT TIME ZONE COALESCE(p.time_zone, 'UTC'))::date,
+                   count(*), count(*) FILTER (WHERE a.is_correct), sum(a.time_spent_ms), 0
+            FROM practice_answer a
+            JOIN practice_user u ON u.id = a.learner_id AND u.username LIKE %s
+            LEFT JOIN practice_profile p ON p.user_id = a.learner_id
+            GROUP BY 1, 2
+            ON CONFLICT (learner_id, day) DO NOTHING
+            """,
+            [PREFIX + "%"],
+        )
+        cur.execute(
+            """
+            INSERT INTO practice_learnerstats (learner_id, answers, correct, reviews, sessions_completed,
+                                               current_streak, longest_streak, last_active_day)
+            SELECT d.learner_id, sum(d.answers), sum(d.correct), 0,
+                   (SELECT count(*) FROM practice_practicesession s WHERE s.learner_id = d.learner_id),
+                   1, 1, max(d.day)
+            FROM practice_dailyactivity d
+            JOIN practice_user u ON u.id = d.learner_id AND u.username LIKE %s
+            GROUP BY d.learner_id
+            ON CONFLICT (learner_id) DO NOTHING
+            """,
+            [PREFIX + "%"],
+        )
+    log("derived daily activity and stats")
+
+
+def _derive_focus(focus, rows, bank, rng, now) -> None:
+    """Replay the focus learner's answers through the engine: proficiency, snapshots, reviews, badges."""
+    sessions, _items, answer_rows = rows
+    params = {q[0]: q for q in bank}
+    skills = list(Skill.objects.select_related("domain__section"))
+    domains_by_section: dict[int, dict] = {}
+    for skill in skills:
+        d = domains_by_section.setdefault(skill.domain.section_id, {})
+        d.setdefault(skill.domain_id, (float(skill.domain.weight), []))[1].append(skill.pk)
+    weights = {sec: skill_weights(d) for sec, d in domains_by_section.items()}
+    section_of = {s.pk: s.domain.section_id for s in skills}
+    slug = {s.domain.section_id: s.domain.section.slug for s in skills}
+    states: dict[int, SkillState] = {}
+    mastery: dict[int, tuple] = {}
+    snapshots = []
+    missed: dict[int, tuple] = {}
+    by_session: dict[int, list] = {}
+    for row in answer_rows:
+        by_session.setdefault(row[1], []).append(row)
+    for session in sessions:
+        for _id, _s, _i, qid, _l, _g, ok, spent, _k, at in by_session[session[0]]:
+            q = params[qid]
+            state = update_skill(states.get(q[1], SkillState()), ItemParams(q[3], q[4], q[5]), ok)
+            states[q[1]] = state
+            prev = mastery.get(q[1], (0, None, None))
+            mastery[q[1]] = next_mastery(
+                state=state, correct=ok, now=at, proficient_since=prev[1], mastered_at=prev[2]
+            )
+            if not ok or spent > 1.5 * 80_000:
+                missed[qid] = (at, ok, spent)
+        ests = {
+            slug[sec]: estimate_section({k: v for k, v in states.items() if section_of[k] == sec}, w)
+            for sec, w in weights.items()
+        }
+        rw, ma = ests["reading-and-writing"], ests["math"]
+        prw, pma, tot = predict_section(rw), predict_section(ma), predict_total(rw, ma)
+        snapshots.append(
+            ScoreSnapshot(
+                learner=focus, session_id=session[0], taken_at=session[11],
+                reading_writing=prw.score, reading_writing_low=prw.low, reading_writing_high=prw.high,
+                math=pma.score, math_low=pma.low, math_high=pma.high,
+                total=tot.score, total_low=tot.low, total_high=tot.high,
+            )
+        )  # fmt: skip
+    SkillProficiency.objects.bulk_create(
+        SkillProficiency(
+            learner=focus, skill_id=k, mean=s.mean, var=s.var, answers=s.n, correct=s.n_correct,
+            level=mastery[k][0], proficient_since=mastery[k][1], mastered_at=mastery[k][2], updated_at=now,
+        )
+        for k, s in states.items()
+    )  # fmt: skip
+    ScoreSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+    review_items = []
+    for qid, (at, ok, spent) in missed.items():
+        rating = spaced.rating_for_answer(correct=ok, time_spent_ms=spent, pace_seconds=80)
+        state, due = spaced.fsrs_review(spaced.fsrs_new(qid, at), rating, at)
+        review_items.append(
+            ReviewItem(learner=focus, question_id=qid, reason="missed" if not ok else "slow",
+                       fsrs_state=state, due=due, last_reviewed_at=at, created_at=at)
+        )  # fmt: skip
+    ReviewItem.objects.bulk_create(review_items, batch_size=2000)
+    Flashcard.objects.bulk_create(
+        Flashcard(
+            owner=focus, front=f"Card {i}", back=f"Back {i}", front_html=f"<p>Card {i}</p>",
+            back_html=f"<p>Back {i}</p>", due=now + timedelta(hours=rng.randint(-48, 400)),
+        )
+        for i in range(300)
+    )  # fmt: skip
+    stats = LearnerStats.objects.get(learner=focus)
+    stats.current_streak = stats.longest_streak = 12
+    stats.save(update_fields=["current_streak", "longest_streak"])
+    BadgeAward.objects.bulk_create(
+        [BadgeAward(learner=focus, code=c) for c in badges_for_stats(stats)], ignore_conflicts=True
+    )

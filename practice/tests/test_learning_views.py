@@ -1,0 +1,271 @@
+"""Dashboard, review queue, badges, export and navigation pages."""
+
+import io
+import json
+import uuid
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from practice.models import (
+    BadgeAward,
+    DailyActivity,
+    ReviewAttempt,
+    ReviewItem,
+    ScoreSnapshot,
+    Skill,
+    SkillProficiency,
+)
+
+from .factories import make_session, make_user
+from .learning_factories import make_answered_session, make_flashcard
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow_history(learner, days=400):
+    """A long history straight into the tables the dashboard reads."""
+    today = timezone.now().date()
+    DailyActivity.objects.bulk_create(
+        DailyActivity(
+            learner=learner, day=today - timedelta(days=d), answers=20, correct=13, time_spent_ms=1_500_000
+        )
+        for d in range(1, days + 1)
+    )
+    ScoreSnapshot.objects.bulk_create(
+        ScoreSnapshot(
+            learner=learner,
+            taken_at=timezone.now() - timedelta(days=d),
+            reading_writing=600,
+            reading_writing_low=550,
+            reading_writing_high=650,
+            math=620,
+            math_low=570,
+            math_high=670,
+            total=1220,
+            total_low=1150,
+            total_high=1290,
+        )
+        for d in range(days)
+    )
+    SkillProficiency.objects.bulk_create(
+        SkillProficiency(learner=learner, skill=skill, mean=0.5, var=0.2, answers=30, correct=20, level=3)
+        for skill in Skill.objects.exclude(proficiencies__learner=learner)
+    )
+    BadgeAward.objects.bulk_create(
+        [BadgeAward(learner=learner, code=code) for code in ("answers-100", "streak-7", "streak-30")],
+        ignore_conflicts=True,
+    )
+
+
+def test_dashboard_needs_login(client):
+    response = client.get(reverse("practice:dashboard"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_dashboard_for_a_new_learner_says_not_enough_data(client):
+    client.force_login(make_user())
+    response = client.get(reverse("practice:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Not enough data yet" in html
+    assert "Start practising" in html
+    assert "style=" not in html and "<script" not in html
+
+
+def test_dashboard_query_count_does_not_grow_with_history(client, django_assert_max_num_queries):
+    learner = make_user()
+    make_answered_session(learner, count=3)
+    client.force_login(learner)
+    with django_assert_max_num_queries(8) as small:
+        assert client.get(reverse("practice:dashboard")).status_code == 200
+    _grow_history(learner)
+    for _ in range(3):
+        make_answered_session(learner, count=5)
+    make_session(learner, count=5)  # an open session to resume
+    cache.delete_pattern("learning:dashboard:*")  # measure the uncached page
+    with django_assert_max_num_queries(8) as large:
+        response = client.get(reverse("practice:dashboard"))
+    assert response.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+    with django_assert_max_num_queries(4):  # the cached body needs only the per-request summary
+        client.get(reverse("practice:dashboard"))
+    html = response.content.decode()
+    assert "Resume your session" in html
+    assert html.count("badge-chip") == 4
+
+
+def test_dashboard_cache_follows_the_learners_progress(client, django_capture_on_commit_callbacks):
+    learner = make_user()
+    client.force_login(learner)
+    assert "Not enough data yet" in client.get(reverse("practice:dashboard")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_answered_session(learner, count=5)
+    html = client.get(reverse("practice:dashboard")).content.decode()
+    assert "First steps" in html  # the new badge shows: the answer gave the learner a new version
+
+
+def test_dashboard_shows_scores_trend_mastery_and_weeks(client):
+    learner = make_user()
+    _grow_history(learner, days=30)
+    client.force_login(learner)
+    response = client.get(reverse("practice:dashboard"))
+    html = response.content.decode()
+    scores = response.context["scores"]
+    assert scores["total"].enough_data and scores["total"].low < scores["total"].score < scores["total"].high
+    assert "Score trend" in html and "<polyline" in html and "1220" in html
+    assert "Proficient" in html and "Algebra" in html and "Craft and Structure" in html
+    assert len(response.context["weeks"]) == 8
+    assert response.context["weeks"][-2]["accuracy"] == 65
+    assert response.context["streak"] == 0  # stats row absent: no live streak
+    assert 'role="img"' in html and "<desc" in html
+
+
+def test_dashboard_predicts_scores_once_there_is_enough_data(client):
+    learner = make_user()
+    SkillProficiency.objects.bulk_create(
+        SkillProficiency(learner=learner, skill=skill, mean=1.0, var=0.3, answers=3, correct=3, level=2)
+        for skill in Skill.objects.all()
+    )
+    client.force_login(learner)
+    scores = client.get(reverse("practice:dashboard")).context["scores"]
+    for key in ("reading_writing", "math"):
+        assert scores[key].enough_data and 550 <= scores[key].score <= 650
+        assert scores[key].low < scores[key].score < scores[key].high
+    assert scores["total"].score == scores["reading_writing"].score + scores["math"].score
+
+
+def test_nav_shows_reviews_due(client):
+    learner = make_user()
+    make_answered_session(learner, count=2, correct=False)
+    # A miss comes back after FSRS's first learning step (minutes); move past it.
+    ReviewItem.objects.filter(learner=learner).update(due=timezone.now() - timedelta(seconds=1))
+    client.force_login(learner)
+    html = client.get(reverse("practice:flashcard-list")).content.decode()
+    assert 'aria-label="2 due"' in html
+
+
+def test_review_queue_lists_due_items_and_an_answer_reschedules(client):
+    learner = make_user()
+    make_answered_session(learner, count=1, correct=False)
+    item = ReviewItem.objects.get(learner=learner)
+    ReviewItem.objects.filter(pk=item.pk).update(due=timezone.now() - timedelta(minutes=1))
+    client.force_login(learner)
+    listing = client.get(reverse("practice:review-list"))
+    assert list(listing.context["items"]) == [item]
+    page = client.get(reverse("practice:review-item", args=[item.pk]))
+    assert page.status_code == 200
+    token = page.context["token"]
+    response = client.post(
+        reverse("practice:review-item", args=[item.pk]),
+        {"given": "B", "key": str(uuid.uuid4()), "token": token},
+    )
+    assert response.status_code == 302
+    attempt = ReviewAttempt.objects.get()
+    assert attempt.is_correct
+    item.refresh_from_db()
+    assert item.due > timezone.now()
+    result = client.get(response["Location"])
+    assert "Correct." in result.content.decode()
+    assert client.get(reverse("practice:review-list")).context["items"] == []
+
+
+def test_review_answer_with_a_forged_token_is_422_and_changes_nothing(client):
+    learner = make_user()
+    make_answered_session(learner, count=1, correct=False)
+    item = ReviewItem.objects.get(learner=learner)
+    client.force_login(learner)
+    other = signing.dumps({"item": item.pk + 1, "t": 0}, salt="review-shown")
+    for token in ("garbage", other):
+        response = client.post(
+            reverse("practice:review-item", args=[item.pk]),
+            {"given": "B", "key": str(uuid.uuid4()), "token": token},
+        )
+        assert response.status_code == 422
+    assert not ReviewAttempt.objects.exists()
+
+
+def test_review_answer_with_a_bad_entry_is_422(client):
+    learner = make_user()
+    make_answered_session(learner, count=1, correct=False)
+    item = ReviewItem.objects.get(learner=learner)
+    client.force_login(learner)
+    token = client.get(reverse("practice:review-item", args=[item.pk])).context["token"]
+    response = client.post(
+        reverse("practice:review-item", args=[item.pk]),
+        {"given": "Q", "key": str(uuid.uuid4()), "token": token},
+    )
+    assert response.status_code == 422
+    assert "Choose one of the options" in response.content.decode()
+
+
+def test_another_learners_review_item_is_404(client):
+    learner = make_user()
+    make_answered_session(learner, count=1, correct=False)
+    item = ReviewItem.objects.get(learner=learner)
+    client.force_login(make_user())
+    assert client.get(reverse("practice:review-item", args=[item.pk])).status_code == 404
+
+
+def test_badges_page_lists_the_catalogue_with_earned_ones(client):
+    learner = make_user()
+    make_answered_session(learner, count=1)
+    client.force_login(learner)
+    html = client.get(reverse("practice:badge-list")).content.decode()
+    assert "First steps" in html and "Month streak" in html and "Not earned yet" in html
+
+
+def test_results_page_shows_the_predicted_score(client):
+    learner = make_user()
+    session = make_answered_session(learner, count=5)
+    client.force_login(learner)
+    html = client.get(reverse("practice:session-results", args=[session.pk])).content.decode()
+    assert "Your predicted score now" in html and "Not enough data yet" in html
+
+
+def _export(client, fmt):
+    response = client.get(reverse("practice:export-download", args=[fmt]))
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content)
+
+
+def test_export_zip_streams_csvs_of_everything_that_is_the_learners(client):
+    learner = make_user()
+    make_answered_session(learner, count=3, correct=[True, False, True])
+    make_flashcard(learner, front="Mine")
+    make_flashcard(front="Someone else's")
+    client.force_login(learner)
+    archive = zipfile.ZipFile(io.BytesIO(_export(client, "zip")))
+    names = set(archive.namelist())
+    assert {
+        "sessions.csv",
+        "answers.csv",
+        "proficiency.csv",
+        "flashcards.csv",
+        "review_log.csv",
+        "badges.csv",
+    } <= names
+    answers = archive.read("answers.csv").decode().splitlines()
+    assert answers[0].startswith("id,session_id") and len(answers) == 4
+    flashcards = archive.read("flashcards.csv").decode()
+    assert "Mine" in flashcards and "Someone else" not in flashcards
+
+
+def test_export_json_is_valid_and_complete(client):
+    learner = make_user()
+    make_answered_session(learner, count=2)
+    client.force_login(learner)
+    data = json.loads(_export(client, "json"))
+    assert data["format"] == "prepnexus-export-1"
+    assert len(data["answers"]) == 2 and len(data["sessions"]) == 1
+    assert data["badges"][0]["code"]
+
+
+def test_unknown_export_format_is_404(client):
+    client.force_login(make_user())
+    assert client.get(reverse("practice:export-download", args=["xml"])).status_code == 404
