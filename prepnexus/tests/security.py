@@ -22,7 +22,34 @@ def _session(owner):
     return make_session(owner)
 
 
+def _review_item(owner):
+    from practice.models import ReviewItem
+    from practice.tests.learning_factories import make_answered_session
+
+    make_answered_session(owner, count=5, correct=False)
+    return ReviewItem.objects.filter(learner=owner).first()
+
+
+def _review_attempt(owner):
+    import uuid
+
+    from practice.services_progress import review_answer_submit
+
+    return review_answer_submit(item=_review_item(owner), given="B", key=uuid.uuid4(), time_spent_ms=20_000)
+
+
+def _flashcard(owner):
+    from practice.tests.learning_factories import make_flashcard
+
+    return make_flashcard(owner)
+
+
 OWNED_ROUTES: dict[str, Callable] = {
+    "practice:review-item": lambda owner: {"pk": _review_item(owner).pk},
+    "practice:review-attempt": lambda owner: {"pk": _review_attempt(owner).pk},
+    "practice:flashcard-update": lambda owner: {"pk": _flashcard(owner).pk},
+    "practice:flashcard-delete": lambda owner: {"pk": _flashcard(owner).pk},
+    "practice:flashcard-rate": lambda owner: {"pk": _flashcard(owner).pk},
     "practice:session-detail": lambda owner: {"pk": _session(owner).pk},
     "practice:item-detail": lambda owner: {"pk": _session(owner).pk, "position": 1},
     "practice:answer-create": lambda owner: {"pk": _session(owner).pk, "position": 1},
@@ -48,6 +75,8 @@ PARAM_EXEMPT = {
     "authorization; a wrong token shows 'invalid link'",
     "blog:*": "published posts and tags are public, addressed by slug; that drafts 404 for visitors "
     "is the blog's own test",
+    "practice:export-download": "the parameter is the file format (zip or json); the download is always "
+    "the requesting learner's own data, and anonymous visitors are sent to log in",
 }
 
 # Pages an anonymous visitor may see. Any other route without parameters must send anonymous
