@@ -15,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import Resolver404, resolve
 
 from . import context, metrics
@@ -102,10 +102,27 @@ class RequestObservationMiddleware:
         )
 
 
+def _primary_failed(exc) -> bool:
+    """The primary (default) database is unreachable, not just a read replica.
+
+    A replica's outage is the replica router's to handle: it marks the replica down and retries the
+    read on the primary. Django flags the connection an error went through (errors_occurred).
+    """
+    if not is_database_unavailable(exc):
+        return False
+    if connections[DEFAULT_DB_ALIAS].errors_occurred:
+        return True
+    return not any(
+        conn.errors_occurred
+        for conn in connections.all(initialized_only=True)
+        if conn.alias != DEFAULT_DB_ALIAS
+    )
+
+
 def _note_database_exception(sender, request=None, **kwargs):
     # Errors raised outside the view (in other middleware) reach us only as a 500 and this signal.
     exc = sys.exc_info()[1]
-    if request is not None and is_database_unavailable(exc):
+    if request is not None and _primary_failed(exc):
         request._database_unavailable = exc
 
 
@@ -152,7 +169,7 @@ class DatabaseCircuitBreakerMiddleware:
         return database_unavailable(request, breaker.retry_after)
 
     def process_exception(self, request, exception):
-        if is_database_unavailable(exception):
+        if _primary_failed(exception):
             request._database_unavailable = exception
             return database_unavailable(request, breaker.retry_after)
         return None

@@ -26,7 +26,7 @@ print(json.dumps({
                   for alias, db in settings.DATABASES.items()},
     "replicas": settings.DATABASE_REPLICAS,
     "routers": settings.DATABASE_ROUTERS,
-    "first_middleware": settings.MIDDLEWARE[0],
+    "middleware": settings.MIDDLEWARE,
 }))
 """
 
@@ -48,7 +48,7 @@ def test_without_replicas_there_is_one_database_and_no_router():
     s = json.loads(result.stdout)
     assert list(s["databases"]) == ["default"]
     assert s["replicas"] == [] and s["routers"] == []
-    assert s["first_middleware"] == "django.middleware.security.SecurityMiddleware"
+    assert "prepnexus.db_router.ReplicaMiddleware" not in s["middleware"]
 
 
 def test_replica_urls_become_aliases_with_the_primarys_pool():
@@ -67,7 +67,16 @@ def test_replica_urls_become_aliases_with_the_primarys_pool():
     assert all(db["pool"] == pool for db in s["databases"].values())
     assert s["databases"]["replica1"]["mirror"] == "default"
     assert s["routers"] == ["prepnexus.db_router.ReplicaRouter"]
-    assert s["first_middleware"] == "prepnexus.db_router.ReplicaMiddleware"
+    # Outside every middleware that may write (sessions, auth, axes), so it sees their writes too;
+    # only the request observation (timing and logging) wraps it.
+    middleware = s["middleware"]
+    assert middleware.index("prepnexus.db_router.ReplicaMiddleware") < middleware.index(
+        "django.contrib.sessions.middleware.SessionMiddleware"
+    )
+    assert middleware[0] in (
+        "prepnexus.db_router.ReplicaMiddleware",
+        "monitoring.middleware.RequestObservationMiddleware",
+    )
 
 
 def test_pgbouncer_mode_drops_the_app_pool_and_server_side_cursors():
