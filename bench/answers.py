@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/answers.py [--learners 32] [--seconds 20] [--workers 2] [--threads 16]
 
-Everything runs on a throwaway PostgreSQL (max_connections=200) started for the run, never the shared
-server. Each learner is a thread with its own keep-alive HTTP connection and login cookie. By default it
-measures the answer endpoint: each learner opens its session's first question page once, then POSTs one
-answer after another with a fresh idempotency key each (a UUID, as the page would hand out), without
-fetching the redirect target. With --pages it behaves like a browser instead: GET each question page (the
-server stamps when it was shown and hands out the key), then POST. Every 10th answer is posted twice with
-the same key, like a double click; both must redirect to the same place.
+Everything runs on a throwaway PostgreSQL (max_connections=200) and Redis started for the run, never the
+shared servers. Each learner is a thread with its own keep-alive HTTP connection and login cookie. By
+default it measures the answer endpoint: each learner opens its session's first question page once, then
+POSTs one answer after another with a fresh idempotency key each (a UUID, as the page would hand out),
+without fetching the redirect target. With --pages it behaves like a browser instead: GET each question
+page (the server stamps when it was shown and hands out the key), then POST. Every 10th answer is posted
+twice with the same key, like a double click; both must redirect to the same place.
 Afterwards the database is checked: one answer per (session, question), and each session's counters
 equal its answer rows. Goal: ratio >= 0.10, 0 errors, 0 duplicates.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres  # noqa: E402
+from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis  # noqa: E402
 
 SECRET = "bench-answers-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 CSRF = "b" * 32
@@ -63,6 +63,7 @@ def build_data(learners: int) -> list[tuple[str, list[int]]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.management import call_command
+    from django.utils.module_loading import import_string
 
     from practice import services
     from practice.models import Question, Section, Skill, User
@@ -83,12 +84,16 @@ def build_data(learners: int) -> list[tuple[str, list[int]]]:
         options = [(str(n + n % 7 + delta), delta == 0) for delta in (-1, 0, 1, 2)]
         services.question_save(question=question, options=options)
     question_ids = list(Question.objects.values_list("pk", flat=True))
+    # The backend that logs learners in: the first one that can load a user (Axes only guards logins).
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+    )
     plan = []
     for n in range(learners):
         user = User.objects.create_user(f"bench{n:03d}", f"bench{n:03d}@example.org", "unused-pass-9")
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[BACKEND_SESSION_KEY] = backend
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions = []
@@ -225,6 +230,7 @@ def main():
     args = parser.parse_args()
 
     pg = ThrowawayPostgres(extra_conf={"max_connections": 200}).start()
+    redis = ThrowawayRedis().start()
     try:
         print(f"throwaway PostgreSQL on port {pg.port}")
         tps = pgbench_tps(pg, clients=8, seconds=args.pgbench_seconds)
@@ -232,6 +238,7 @@ def main():
 
         env = {
             "DATABASE_URL": pg.create_database("prepnexus_bench"),
+            "REDIS_URL": redis.url,
             "DJANGO_SECRET_KEY": SECRET,
             "CACHE_KEY_PREFIX": f"bench-answers-{uuid.uuid4().hex[:8]}",
             "DB_POOL_SIZE": "2",
@@ -303,6 +310,7 @@ def main():
         print("RESULT: " + ("PASS" if ok else "FAIL"))
         return 0 if ok else 1
     finally:
+        redis.stop()
         pg.destroy()
 
 

@@ -1,9 +1,12 @@
-"""Bench-local learner generator: N learners with profiles, one precomputed password hash, bulk inserted.
+"""Bench learners who can log in: the learners `manage.py generate_load_data` makes, with one shared password.
 
     DATABASE_URL=... .venv/bin/python bench/users.py --count 10000
 
-Safe to re-run (existing bench learners are kept). Usernames are bench00001..; emails bench00001@example.org.
-Hashing one password costs ~0.3 s (PBKDF2), so every learner shares the same hash and the same password.
+The load generator gives its learners (`load-user0`, `load-user1`, ...) history but unusable passwords.
+This sets one precomputed hash of PASSWORD on the first `count` of them, so a benchmark can log in as the
+same learners whose sessions and answers are in the database. Learners that are missing (when it runs
+without the generator) are created with profiles. Hashing costs ~0.3 s (PBKDF2), so all share one hash.
+Safe to re-run.
 """
 
 import argparse
@@ -19,11 +22,12 @@ BATCH = 2000
 
 
 def username(n: int) -> str:
-    return f"bench{n:05d}"
+    """The n-th learner (from 0), named as practice/loadgen.py names them."""
+    return f"load-user{n}"
 
 
 def generate(count: int, out=sys.stdout) -> int:
-    """Insert up to `count` bench learners and their profiles; return how many exist afterwards."""
+    """Give the first `count` generated learners the bench password (creating missing ones); return count."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prepnexus.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
     import django
@@ -36,26 +40,20 @@ def generate(count: int, out=sys.stdout) -> int:
 
     started = time.monotonic()
     password = make_password(PASSWORD)
-    for first in range(1, count + 1, BATCH):
-        numbers = range(first, min(first + BATCH, count + 1))
+    for first in range(0, count, BATCH):
+        names = [username(n) for n in range(first, min(first + BATCH, count))]
         with transaction.atomic():
             User.objects.bulk_create(
-                [
-                    User(username=username(n), email=f"{username(n)}@example.org", password=password)
-                    for n in numbers
-                ],
+                [User(username=name, email=f"{name}@load.invalid", password=password) for name in names],
                 ignore_conflicts=True,
             )
-            ids = User.objects.filter(username__in=[username(n) for n in numbers]).values_list(
-                "id", "username"
-            )
-            Profile.objects.bulk_create(
-                [Profile(user_id=pk, display_name=f"Learner {name[5:]}") for pk, name in ids],
-                ignore_conflicts=True,
-            )
-        print(f"  learners: {numbers[-1]}/{count}", file=out, flush=True)
-    total = User.objects.filter(username__startswith="bench").count()
-    print(f"{total} bench learners in {time.monotonic() - started:.1f}s", file=out)
+            User.objects.filter(username__in=names).update(password=password)
+            ids = User.objects.filter(username__in=names).values_list("id", flat=True)
+            Profile.objects.bulk_create([Profile(user_id=pk) for pk in ids], ignore_conflicts=True)
+        print(f"  learners: {first + len(names)}/{count}", file=out, flush=True)
+    total = User.objects.filter(username__in=[username(n) for n in range(count)], password=password).count()
+    seconds = time.monotonic() - started
+    print(f"{total} learners can log in with the bench password ({seconds:.1f}s)", file=out)
     return total
 
 
