@@ -5,7 +5,9 @@ Proficiency, scores and the review of mistakes are in services_progress.py.
 
 import uuid
 import zoneinfo
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -28,6 +30,9 @@ from .models import (
     User,
 )
 from .rendering import render_markdown
+
+if TYPE_CHECKING:
+    from .flashcard_csv import CardRow
 
 # --- Progress version: what the dashboard's cache is keyed on ---
 
@@ -196,7 +201,8 @@ def study_preference_get(*, learner: User) -> StudyPreference:
     return pref
 
 
-def _validate_card_text(front: str, back: str) -> tuple[str, str]:
+def flashcard_text_clean(front: str, back: str) -> tuple[str, str]:
+    """Both sides stripped, or a ValidationError naming the blank or too long side."""
     front, back = front.strip(), back.strip()
     errors = {}
     if not front:
@@ -216,7 +222,7 @@ def _validate_card_text(front: str, back: str) -> tuple[str, str]:
 def flashcard_create(*, owner: User, front: str, back: str, now: datetime | None = None) -> Flashcard:
     """Create a card due now, scheduled by the owner's chosen scheduler."""
     now = now or timezone.now()
-    front, back = _validate_card_text(front, back)
+    front, back = flashcard_text_clean(front, back)
     pref = study_preference_get(learner=owner)
     card = Flashcard(
         owner=owner,
@@ -236,9 +242,79 @@ def flashcard_create(*, owner: User, front: str, back: str, now: datetime | None
     return card
 
 
+@dataclass(frozen=True)
+class FlashcardImport:
+    imported: int
+    skipped: int
+
+
+IMPORT_BATCH = 500
+
+
+def _imported_card(row: "CardRow", *, owner: User, scheduler: str, now: datetime) -> Flashcard:
+    due = row.due or now
+    last = row.last_reviewed_at
+    state = spaced.fsrs_new(0, due)  # card_id is set to the pk once the row exists
+    if row.fsrs:
+        state.update(row.fsrs, last_review=last.isoformat() if last else None)
+    box = row.leitner_box
+    if box is None:
+        # As when a learner switches to Leitner: the box whose interval is closest to the card's.
+        box = spaced.leitner_box_for_interval((due - last).total_seconds() / 86400) if last else 1
+    card = Flashcard(
+        owner=owner,
+        front=row.front,
+        back=row.back,
+        front_html=render_markdown(row.front),
+        back_html=render_markdown(row.back),
+        scheduler=scheduler,
+        fsrs_state=state,
+        leitner_box=box,
+        due=due,
+        last_reviewed_at=last,
+        review_count=row.reviews,
+    )
+    # Field checks only: full_clean's FK and constraint checks would cost queries per card, and the
+    # CHECK constraints hold in PostgreSQL anyway.
+    try:
+        card.clean_fields(exclude=["owner"])
+    except ValidationError as exc:
+        raise ValidationError(f"Row {row.row}: " + " ".join(exc.messages)) from exc
+    return card
+
+
+@transaction.atomic
+def flashcards_import(*, owner: User, rows: list["CardRow"], now: datetime | None = None) -> FlashcardImport:
+    """Add checked CSV rows as the owner's cards, all or none; a card the owner already has is skipped.
+
+    Cards follow the owner's scheduler; the file's Leitner box, due date and FSRS memory are kept.
+    The owner's preference row is locked first, so two imports of one file cannot both add its cards.
+    """
+    now = now or timezone.now()
+    pref = StudyPreference.objects.select_for_update().get(pk=study_preference_get(learner=owner).pk)
+    have = set(Flashcard.objects.filter(owner=owner).values_list("front", "back"))
+    cards = []
+    for row in rows:
+        if (row.front, row.back) in have:
+            continue
+        have.add((row.front, row.back))
+        cards.append(_imported_card(row, owner=owner, scheduler=pref.flashcard_scheduler, now=now))
+    Flashcard.objects.bulk_create(cards, batch_size=IMPORT_BATCH)
+    if cards:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE practice_flashcard SET fsrs_state = jsonb_set(fsrs_state, '{card_id}', to_jsonb(id)) "
+                "WHERE id = ANY(%s)",
+                [[card.pk for card in cards]],
+            )
+        if Flashcard.objects.filter(owner=owner).count() >= 10:
+            badges_award(learner=owner, codes=["flashcards-10"], now=now)
+    return FlashcardImport(imported=len(cards), skipped=len(rows) - len(cards))
+
+
 @transaction.atomic
 def flashcard_update(*, card: Flashcard, front: str, back: str) -> Flashcard:
-    front, back = _validate_card_text(front, back)
+    front, back = flashcard_text_clean(front, back)
     card.front, card.back = front, back
     card.front_html, card.back_html = render_markdown(front), render_markdown(back)
     card.full_clean()

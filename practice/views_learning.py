@@ -14,12 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import charts, exports
+from prepnexus.ratelimit import ratelimit
+
+from . import charts, exports, flashcard_csv
 from .badges import BY_CODE, CATALOGUE
 from .forms_learning import (
     FlashcardForm,
+    FlashcardImportForm,
     FlashcardRatingForm,
     FlashcardSearchForm,
     ReviewAnswerForm,
@@ -40,6 +43,7 @@ from .services_learning import (
     flashcard_delete,
     flashcard_review,
     flashcard_update,
+    flashcards_import,
     local_date,
     progress_version,
     progress_version_key,
@@ -287,6 +291,48 @@ def flashcard_delete_view(request, pk):
         messages.success(request, "Card deleted.")
         return redirect("practice:flashcard-list")
     return render(request, "practice/flashcard_confirm_delete.html", {"card": card})
+
+
+@login_required
+@require_GET
+def flashcard_export(request):
+    response = StreamingHttpResponse(
+        flashcard_csv.export_lines(request.user), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="prepnexus-flashcards.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@ratelimit("flashcard-import", key="user")
+@login_required
+@require_http_methods(["GET", "POST"])
+def flashcard_import_view(request):
+    context = {"max_rows": f"{flashcard_csv.MAX_ROWS:,}"}
+    if request.method != "POST":
+        return render(request, "practice/flashcard_import.html", context | {"form": FlashcardImportForm()})
+    form = FlashcardImportForm(
+        request.POST,
+        request.FILES,
+        time_zone=_time_zone(request.user),
+        too_large=getattr(request, "upload_too_large", False),
+    )
+    if form.is_valid():
+        try:
+            result = flashcards_import(owner=request.user, rows=form.rows)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{result.imported} imported, {result.skipped} skipped as duplicates.")
+            return redirect("practice:flashcard-list")
+    return render(request, "practice/flashcard_import.html", context | {"form": form}, status=400)
+
+
+def _time_zone(user) -> str:
+    try:
+        return user.profile.time_zone or "UTC"
+    except Profile.DoesNotExist:
+        return "UTC"
 
 
 @login_required

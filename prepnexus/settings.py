@@ -354,6 +354,15 @@ PERMISSIONS_POLICY = (
 # No script reads the CSRF cookie (forms carry the token), so scripts are not allowed to.
 CSRF_COOKIE_HTTPONLY = True
 
+# Uploaded files larger than this are dropped while they arrive, before reaching memory or disk
+# (prepnexus/uploads.py); views set their own, lower limits (flashcard CSV: 2 MB).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "prepnexus.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Rate limits, "count/seconds" per client address (answers: per learner). See prepnexus/ratelimit.py.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 
@@ -370,6 +379,7 @@ RATELIMITS = {
     "password-reset": _rate("RATELIMIT_PASSWORD_RESET", "5/3600"),
     "password-reset-email": _rate("RATELIMIT_PASSWORD_RESET_EMAIL", "3/3600"),
     "answer": _rate("RATELIMIT_ANSWER", "120/60"),
+    "flashcard-import": _rate("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
 }
 # Axes logs a banner at every start (also in one-off commands whose stdout is parsed); keep its
 # per-attempt warnings, drop the banner.

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from practice.models import ReviewItem, Skill
 
@@ -85,3 +86,51 @@ def test_dashboard_review_and_flashcards_in_a_browser(
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(app_server.base_url + "/dashboard/")
     page.screenshot(path=artifacts_dir / "learning-07-dashboard-mobile.png", full_page=True)
+
+
+@pytest.fixture
+def csv_learner(transactional_db):
+    learner = make_user(username="cards", email="cards@example.org")
+    make_flashcard(learner, front="What is a *ratio*?", back="A comparison of two quantities.")
+    return learner
+
+
+def test_flashcard_csv_import_in_a_browser(csv_learner, app_server, browser, artifacts_dir):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(app_server.base_url + "/accounts/login/")
+    page.get_by_label("Email or username").fill("cards")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(app_server.base_url + "/flashcards/")
+    page.get_by_role("link", name="Import CSV").click()
+    expect(page.get_by_role("heading", name="The CSV format")).to_be_visible()
+    bad = "front,back,leitner_box\nWhat is a *ratio*?,A comparison of two quantities.,1\nSlope?,3,9\n"
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "cards.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
+    page.get_by_role("button", name="Import cards").click()
+    expect(page.get_by_text("Nothing was imported.")).to_be_visible()
+    row_error = page.get_by_text("Row 3: leitner_box must be a whole number from 1 to 5, not “9”.")
+    expect(row_error).to_be_visible()
+    page.screenshot(path=artifacts_dir / "learning-08-flashcard-import-errors.png", full_page=True)
+
+    good = (
+        "front,back,leitner_box,due\n"
+        "What is a *ratio*?,A comparison of two quantities.,1,\n"
+        '"Define **ubiquitous**","Found everywhere, e.g. *phones*.",2,2030-03-01\n'
+        "Slope of y = 3x + 2?,3,,\n"
+    )
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "cards.csv", "mimeType": "text/csv", "buffer": good.encode()}]
+    )
+    page.get_by_role("button", name="Import cards").click()
+    expect(page.get_by_text("2 imported, 1 skipped as duplicates.")).to_be_visible()
+    expect(page.locator(".flashcard")).to_have_count(3)
+    expect(page.locator(".flashcard-front strong", has_text="ubiquitous")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "learning-09-flashcard-import-done.png", full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export CSV").click()
+    exported = info.value.path().read_text(encoding="utf-8")
+    assert exported.startswith("front,back,scheduler,leitner_box,due") and "ubiquitous" in exported

@@ -179,9 +179,11 @@ def owner_only_problems(client, url: str, owner, other) -> list[str]:
 
 def half_written() -> list[str]:
     """Rows a failed or partial write would leave behind. Add a check per multi-row write."""
-    from practice.models import User
+    from practice.models import Flashcard, User
 
     problems = []
     if User.objects.filter(profile__isnull=True).exists():
         problems.append("a User without a Profile")
+    if Flashcard.objects.filter(fsrs_state__isnull=True).exists():
+        problems.append("a Flashcard without its FSRS state (a card create or CSV import stopped halfway)")
     return problems
