@@ -176,6 +176,12 @@ def single_flight(key: str, generation: int, render: Callable[[], tuple[Page | N
     lock_key, token = f"{key}:{generation}:lock", uuid.uuid4().hex
     if cache.add(lock_key, token, timeout=LOCK_SECONDS):
         try:
+            # A leader that finished between our miss and our lock has cached the page: use it.
+            entry = cache.get(key)
+            page = _fresh(entry, generation)
+            if page is not None:
+                local_pages.put(key, entry)
+                return page
             page, timeout = render()
             if page is not None:
                 entry = (generation, time.time() + timeout, page)
