@@ -63,6 +63,7 @@ def build_data(learners: int) -> list[tuple[str, list[int]]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.management import call_command
+    from django.utils.module_loading import import_string
 
     from practice import services
     from practice.models import Question, Section, Skill, User
@@ -88,7 +89,10 @@ def build_data(learners: int) -> list[tuple[str, list[int]]]:
         user = User.objects.create_user(f"bench{n:03d}", f"bench{n:03d}@example.org", "unused-pass-9")
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The backend a real login records: the one that checked the password, not axes' gate in front.
+        store[BACKEND_SESSION_KEY] = next(
+            path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+        )
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions = []
@@ -250,7 +254,9 @@ def main():
             f"{args.learners * SESSIONS_PER_LEARNER} sessions in {time.monotonic() - started:.1f}s"
         )
 
-        server = Gunicorn(env, workers=args.workers, threads=args.threads).start()
+        server = Gunicorn(env, workers=args.workers, threads=args.threads)
+        server.manage("collectstatic", "--noinput", "-v", "0")  # the question page links hashed files
+        server.start()
         try:
             stats = Stats()
             stop_at = time.monotonic() + args.seconds
