@@ -605,8 +605,12 @@ def session_item_flag(*, item: SessionItem, flagged: bool) -> SessionItem:
 
 def correct_label_subquery(question_ref: str = "question_id"):
     """The correct option's label of the question at OuterRef(question_ref), for annotations."""
+    # A question has at most one correct option (a unique constraint), so the options' default
+    # ordering, which joins the question's whole taxonomy, would only cost time here.
     return Subquery(
-        QuestionOption.objects.filter(question=OuterRef(question_ref), is_correct=True).values("label")[:1]
+        QuestionOption.objects.filter(question=OuterRef(question_ref), is_correct=True)
+        .order_by()
+        .values("label")[:1]
     )
 
 
