@@ -42,6 +42,34 @@ def session_items(*, session: PracticeSession, with_questions: bool = False) -> 
     return list(items)
 
 
+# What a question shows but an answer to it never reads: marking needs its type, answers and IRT figures.
+_QUESTION_DISPLAY_FIELDS = (
+    "passage",
+    "passage_b",
+    "stem",
+    "explanation",
+    "passage_html",
+    "passage_b_html",
+    "stem_html",
+    "explanation_html",
+)
+
+
+def session_item_for_answer(*, learner: User, session_pk: int, position: int) -> SessionItem:
+    """The item an answer is posted to, with its session and question and the correct label; 404 for
+    anyone else's session. One query; the question's display text is left out (pages fetch it anew)."""
+    from .services import correct_label_subquery
+
+    return get_object_or_404(
+        SessionItem.objects.select_related("session__section", "question")
+        .defer(*(f"question__{name}" for name in _QUESTION_DISPLAY_FIELDS))
+        .annotate(correct_label=correct_label_subquery()),
+        session_id=session_pk,
+        session__learner=learner,
+        position=position,
+    )
+
+
 def question_options(*, question: Question) -> list[QuestionOption]:
     return list(QuestionOption.objects.filter(question=question).order_by("label"))
 
