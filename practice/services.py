@@ -23,6 +23,7 @@ from .models import (
     Skill,
     User,
 )
+from .rows import model_rows
 
 
 def _username_from_email(email: str) -> str:
@@ -653,17 +654,19 @@ def answer_submit(
     session serialise; the unique constraints on (session, question) and key are the last line of defence.
     Pass `item` when the caller already has the question's SessionItem (saves a query).
     """
-    from django.db.models import Q
-
     now = now or timezone.now()
     if item is None or item.session_id != session.pk or item.question_id != question.pk:
         item = SessionItem.objects.filter(session_id=session.pk, question=question).first()
         if item is None:
             raise ValidationError("This question is not part of the session.")
     # NO KEY UPDATE serialises answers to this session without blocking the FK checks of other inserts.
-    locked = PracticeSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+    # These two statements run on every submission: hand-written, they skip the QuerySet compiler.
+    locked = model_rows(PracticeSession, "WHERE id = %s FOR NO KEY UPDATE", [session.pk])
+    if not locked:
+        raise PracticeSession.DoesNotExist("The session no longer exists.")
+    locked = locked[0]
     # A separate statement after the lock: its snapshot sees what the previous lock holder committed.
-    earlier = list(Answer.objects.filter(Q(key=key) | Q(item_id=item.pk)))
+    earlier = model_rows(Answer, "WHERE key = %s OR item_id = %s", [key, item.pk])
     for existing in earlier:
         if existing.item_id == item.pk:
             return existing
