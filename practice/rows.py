@@ -14,12 +14,14 @@ from django.db.models import Model
 
 
 @functools.cache
-def select_columns(model: type[Model], alias: str = "") -> tuple[str, list[str]]:
-    """Every concrete column of `model` as a SELECT list (qualified by `alias` if given), and the
-    attribute names in that order."""
+def select_columns(
+    model: type[Model], alias: str = "", leave_out: tuple[str, ...] = ()
+) -> tuple[str, list[str]]:
+    """The concrete columns of `model` but `leave_out` (field names, deferred on the instances) as a
+    SELECT list, qualified by `alias` if given, and the attribute names in that order."""
     quote = connection.ops.quote_name
     prefix = f"{alias}." if alias else ""
-    fields = model._meta.concrete_fields
+    fields = [field for field in model._meta.concrete_fields if field.name not in leave_out]
     return ", ".join(prefix + quote(field.column) for field in fields), [field.attname for field in fields]
 
 

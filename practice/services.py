@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import (
@@ -602,17 +602,6 @@ def session_item_flag(*, item: SessionItem, flagged: bool) -> SessionItem:
 
 
 # --- Answers ---
-
-
-def correct_label_subquery(question_ref: str = "question_id"):
-    """The correct option's label of the question at OuterRef(question_ref), for annotations."""
-    # A question has at most one correct option (a unique constraint), so the options' default
-    # ordering, which joins the question's whole taxonomy, would only cost time here.
-    return Subquery(
-        QuestionOption.objects.filter(question=OuterRef(question_ref), is_correct=True)
-        .order_by()
-        .values("label")[:1]
-    )
 
 
 def _check_given(question: Question, given: str, correct_label: str | None = None) -> tuple[str, bool]:
