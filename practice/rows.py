@@ -4,12 +4,13 @@ Compiling a QuerySet costs several times more CPU than running its statement (0.
 0.05 ms per statement on the development machine), and the answer POST runs the same handful on every
 submission. These helpers keep the SQL fixed and small while building the instances exactly as the ORM
 does (`Model.from_db`); the column lists come from the models, so they cannot fall out of step.
-They read through the default connection: the primary, which is where reads after a lock must go.
+They read through the default connection (the primary, where reads after a lock must go) unless told
+otherwise.
 """
 
 import functools
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 
@@ -25,10 +26,10 @@ def select_columns(
     return ", ".join(prefix + quote(field.column) for field in fields), [field.attname for field in fields]
 
 
-def model_rows(model: type[Model], where: str, params: list) -> list:
+def model_rows(model: type[Model], where: str, params: list, using: str = DEFAULT_DB_ALIAS) -> list:
     """`SELECT <every column> FROM <model's table> <where>` as instances of `model`."""
     columns, names = select_columns(model)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} {where}", params)
-        return [model.from_db(connection.alias, names, row) for row in cursor.fetchall()]
+        return [model.from_db(using, names, row) for row in cursor.fetchall()]
