@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -626,6 +626,25 @@ def _check_given(question: Question, given: str, correct_label: str | None = Non
         raise ValidationError({"given": exc.message}) from exc
 
 
+# The answer row and the session's counters in one statement (it runs on every submission): the same
+# INSERT and UPDATE that Answer.objects.create() and session.save(update_fields=...) would send, without
+# compiling them. The unique constraints still refuse a duplicate with an IntegrityError.
+_ANSWER_INSERT_SQL = """
+WITH answer AS (
+    INSERT INTO practice_answer
+        (session_id, item_id, question_id, learner_id, given, is_correct, time_spent_ms, key, answered_at)
+    VALUES (%(session)s, %(item)s, %(question)s, %(learner)s, %(given)s, %(correct)s, %(ms)s, %(key)s,
+            %(now)s)
+    RETURNING id
+)
+UPDATE practice_practicesession
+   SET answered_count = %(answered)s, correct_count = %(correct_count)s, status = %(status)s,
+       completed_at = %(completed_at)s
+ WHERE id = %(session)s
+RETURNING (SELECT id FROM answer)
+"""
+
+
 @transaction.atomic
 def answer_submit(
     *,
@@ -670,29 +689,51 @@ def answer_submit(
     time_spent_ms = max(0, int((now - started).total_seconds() * 1000))
     if locked.time_limit_s:
         time_spent_ms = min(time_spent_ms, locked.time_limit_s * 1000)
-    try:
-        answer = Answer.objects.create(
-            session=locked,
-            item=item,
-            question=question,
-            learner_id=locked.learner_id,
-            given=given,
-            is_correct=is_correct,
-            time_spent_ms=time_spent_ms,
-            key=key,
-            answered_at=now,
-        )
-    except IntegrityError as exc:
-        # This session is locked, so only a concurrent post in another session can hold this key.
-        # The transaction is rolled back as the error leaves it; nothing is half-written.
-        raise ValidationError("This answer form was already used. Reload the page.") from exc
     locked.answered_count += 1
     locked.correct_count += int(is_correct)
     update_fields = ["answered_count", "correct_count"]
     if locked.mode == PracticeSession.Mode.PRACTICE and locked.answered_count == locked.length:
         locked.status, locked.completed_at = PracticeSession.Status.COMPLETED, now
         update_fields += ["status", "completed_at"]
-    locked.save(update_fields=update_fields)
+    answer = Answer(
+        session=locked,
+        item=item,
+        question=question,
+        learner_id=locked.learner_id,
+        given=given,
+        is_correct=is_correct,
+        time_spent_ms=time_spent_ms,
+        key=key,
+        answered_at=now,
+    )
+    # The router hears of the write as with save(): it keeps the learner's next reads on the primary.
+    using = router.db_for_write(Answer, instance=answer)
+    try:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                _ANSWER_INSERT_SQL,
+                {
+                    "session": locked.pk,
+                    "item": item.pk,
+                    "question": question.pk,
+                    "learner": locked.learner_id,
+                    "given": given,
+                    "correct": is_correct,
+                    "ms": time_spent_ms,
+                    "key": key,
+                    "now": now,
+                    "answered": locked.answered_count,
+                    "correct_count": locked.correct_count,
+                    "status": locked.status,
+                    "completed_at": locked.completed_at,
+                },
+            )
+            (answer.pk,) = cursor.fetchone()
+    except IntegrityError as exc:
+        # This session is locked, so only a concurrent post in another session can hold this key.
+        # The transaction is rolled back as the error leaves it; nothing is half-written.
+        raise ValidationError("This answer form was already used. Reload the page.") from exc
+    answer._state.adding, answer._state.db = False, using
     for name in update_fields:
         setattr(session, name, getattr(locked, name))
     # The learning engine hears about the answer here, in this transaction (proficiency, review, badges).
