@@ -8,7 +8,7 @@ however busy the machine is. The script starts a throwaway PostgreSQL and Redis,
 bench/answers.py (questions, learners logged in through the session store, practice sessions), and
 then calls the production WSGI application directly: DEBUG off, the whole middleware stack of
 prepnexus/settings.py (monitoring, security, CSP, axes, rate limit), Prometheus in multiprocess mode,
-the JSON request log at the given level (written to /dev/null). No HTTP server, no load client.
+the JSON request log at the given level (formatted, then discarded). No HTTP server, no load client.
 
 Each POST carries a fresh idempotency key and the CSRF cookie and token a browser sends; every 10th is
 posted again with the same key (a double click), timed apart. It prints, per round and as the median of
