@@ -257,7 +257,9 @@ def main():
             f"{args.learners * SESSIONS_PER_LEARNER} sessions in {time.monotonic() - started:.1f}s"
         )
 
-        server = Gunicorn(env, workers=args.workers, threads=args.threads).start()
+        server = Gunicorn(env, workers=args.workers, threads=args.threads)
+        server.manage("collectstatic", "--noinput", "-v", "0")  # the question page links hashed files
+        server.start()
         try:
             stats = Stats()
             stop_at = time.monotonic() + args.seconds

@@ -1,12 +1,16 @@
 """Reads that span models or depend on the learner. Each returns a bounded number of queries."""
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, FloatField, Func, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Answer, PracticeSession, Question, QuestionOption, SessionItem, Skill, User
+from .models import Answer, PracticeSession, Question, QuestionOption, Section, SessionItem, Skill, User
+from .rows import select_columns
 
 
 def practice_session_get(*, learner: User, pk: int) -> PracticeSession:
@@ -40,6 +44,67 @@ def session_items(*, session: PracticeSession, with_questions: bool = False) -> 
             Prefetch("question__options", queryset=QuestionOption.objects.order_by("label"))
         )
     return list(items)
+
+
+# What a question shows but an answer to it never reads: marking needs its type, answers and IRT figures.
+_QUESTION_DISPLAY_FIELDS = (
+    "passage",
+    "passage_b",
+    "stem",
+    "explanation",
+    "passage_html",
+    "passage_b_html",
+    "stem_html",
+    "explanation_html",
+)
+
+
+@functools.cache
+def _item_for_answer_sql() -> tuple[str, list[tuple[type, list[str]]]]:
+    parts = [
+        (SessionItem, "i", ()),
+        (PracticeSession, "s", ()),
+        (Section, "sec", ()),
+        (Question, "q", _QUESTION_DISPLAY_FIELDS),
+    ]
+    selects = [(model, *select_columns(model, alias, leave_out)) for model, alias, leave_out in parts]
+    sql = f"""
+        SELECT {", ".join(columns for _, columns, _ in selects)},
+               (SELECT o.label FROM practice_questionoption o
+                 WHERE o.question_id = i.question_id AND o.is_correct)
+        FROM practice_sessionitem i
+        JOIN practice_practicesession s ON s.id = i.session_id
+        JOIN practice_section sec ON sec.id = s.section_id
+        JOIN practice_question q ON q.id = i.question_id
+        WHERE i.session_id = %s AND s.learner_id = %s AND i.position = %s"""
+    return sql, [(model, names) for model, _, names in selects]
+
+
+def session_item_for_answer(*, learner: User, session_pk: int, position: int) -> SessionItem:
+    """The item an answer is posted to, with its session (and section), its question and the correct
+    option's label; 404 for anyone else's session. One query; the question's display text is left out
+    (the pages fetch it anew).
+
+    The equivalent of select_related("session__section", "question") with the correct label annotated,
+    written out because it runs on every answer POST and compiling that QuerySet cost about 1 ms of CPU,
+    ten times more than the query (see practice/rows.py). A test compares the two.
+    """
+    sql, parts = _item_for_answer_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_pk, learner.pk, position])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such question in this session.")
+    instances, start = [], 0
+    for model, names in parts:
+        instances.append(model.from_db(connection.alias, names, row[start : start + len(names)]))
+        start += len(names)
+    item, session, section, question = instances
+    session.section = section
+    item.session = session
+    item.question = question
+    item.correct_label = row[start]
+    return item
 
 
 def question_options(*, question: Question) -> list[QuestionOption]:

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import (
@@ -23,6 +23,7 @@ from .models import (
     Skill,
     User,
 )
+from .rows import model_rows
 
 
 def _username_from_email(email: str) -> str:
@@ -603,13 +604,6 @@ def session_item_flag(*, item: SessionItem, flagged: bool) -> SessionItem:
 # --- Answers ---
 
 
-def correct_label_subquery(question_ref: str = "question_id"):
-    """The correct option's label of the question at OuterRef(question_ref), for annotations."""
-    return Subquery(
-        QuestionOption.objects.filter(question=OuterRef(question_ref), is_correct=True).values("label")[:1]
-    )
-
-
 def _check_given(question: Question, given: str, correct_label: str | None = None) -> tuple[str, bool]:
     """Normalise the learner's entry and mark it; raise ValidationError for an entry that breaks the rules."""
     from .spr import SprFormatError, spr_matches
@@ -632,6 +626,25 @@ def _check_given(question: Question, given: str, correct_label: str | None = Non
         raise ValidationError({"given": exc.message}) from exc
 
 
+# The answer row and the session's counters in one statement (it runs on every submission): the same
+# INSERT and UPDATE that Answer.objects.create() and session.save(update_fields=...) would send, without
+# compiling them. The unique constraints still refuse a duplicate with an IntegrityError.
+_ANSWER_INSERT_SQL = """
+WITH answer AS (
+    INSERT INTO practice_answer
+        (session_id, item_id, question_id, learner_id, given, is_correct, time_spent_ms, key, answered_at)
+    VALUES (%(session)s, %(item)s, %(question)s, %(learner)s, %(given)s, %(correct)s, %(ms)s, %(key)s,
+            %(now)s)
+    RETURNING id
+)
+UPDATE practice_practicesession
+   SET answered_count = %(answered)s, correct_count = %(correct_count)s, status = %(status)s,
+       completed_at = %(completed_at)s
+ WHERE id = %(session)s
+RETURNING (SELECT id FROM answer)
+"""
+
+
 @transaction.atomic
 def answer_submit(
     *,
@@ -649,17 +662,19 @@ def answer_submit(
     session serialise; the unique constraints on (session, question) and key are the last line of defence.
     Pass `item` when the caller already has the question's SessionItem (saves a query).
     """
-    from django.db.models import Q
-
     now = now or timezone.now()
     if item is None or item.session_id != session.pk or item.question_id != question.pk:
         item = SessionItem.objects.filter(session_id=session.pk, question=question).first()
         if item is None:
             raise ValidationError("This question is not part of the session.")
     # NO KEY UPDATE serialises answers to this session without blocking the FK checks of other inserts.
-    locked = PracticeSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+    # These two statements run on every submission: hand-written, they skip the QuerySet compiler.
+    locked = model_rows(PracticeSession, "WHERE id = %s FOR NO KEY UPDATE", [session.pk])
+    if not locked:
+        raise PracticeSession.DoesNotExist("The session no longer exists.")
+    locked = locked[0]
     # A separate statement after the lock: its snapshot sees what the previous lock holder committed.
-    earlier = list(Answer.objects.filter(Q(key=key) | Q(item_id=item.pk)))
+    earlier = model_rows(Answer, "WHERE key = %s OR item_id = %s", [key, item.pk])
     for existing in earlier:
         if existing.item_id == item.pk:
             return existing
@@ -674,29 +689,51 @@ def answer_submit(
     time_spent_ms = max(0, int((now - started).total_seconds() * 1000))
     if locked.time_limit_s:
         time_spent_ms = min(time_spent_ms, locked.time_limit_s * 1000)
-    try:
-        answer = Answer.objects.create(
-            session=locked,
-            item=item,
-            question=question,
-            learner_id=locked.learner_id,
-            given=given,
-            is_correct=is_correct,
-            time_spent_ms=time_spent_ms,
-            key=key,
-            answered_at=now,
-        )
-    except IntegrityError as exc:
-        # This session is locked, so only a concurrent post in another session can hold this key.
-        # The transaction is rolled back as the error leaves it; nothing is half-written.
-        raise ValidationError("This answer form was already used. Reload the page.") from exc
     locked.answered_count += 1
     locked.correct_count += int(is_correct)
     update_fields = ["answered_count", "correct_count"]
     if locked.mode == PracticeSession.Mode.PRACTICE and locked.answered_count == locked.length:
         locked.status, locked.completed_at = PracticeSession.Status.COMPLETED, now
         update_fields += ["status", "completed_at"]
-    locked.save(update_fields=update_fields)
+    answer = Answer(
+        session=locked,
+        item=item,
+        question=question,
+        learner_id=locked.learner_id,
+        given=given,
+        is_correct=is_correct,
+        time_spent_ms=time_spent_ms,
+        key=key,
+        answered_at=now,
+    )
+    # The router hears of the write as with save(): it keeps the learner's next reads on the primary.
+    using = router.db_for_write(Answer, instance=answer)
+    try:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                _ANSWER_INSERT_SQL,
+                {
+                    "session": locked.pk,
+                    "item": item.pk,
+                    "question": question.pk,
+                    "learner": locked.learner_id,
+                    "given": given,
+                    "correct": is_correct,
+                    "ms": time_spent_ms,
+                    "key": key,
+                    "now": now,
+                    "answered": locked.answered_count,
+                    "correct_count": locked.correct_count,
+                    "status": locked.status,
+                    "completed_at": locked.completed_at,
+                },
+            )
+            (answer.pk,) = cursor.fetchone()
+    except IntegrityError as exc:
+        # This session is locked, so only a concurrent post in another session can hold this key.
+        # The transaction is rolled back as the error leaves it; nothing is half-written.
+        raise ValidationError("This answer form was already used. Reload the page.") from exc
+    answer._state.adding, answer._state.db = False, using
     for name in update_fields:
         setattr(session, name, getattr(locked, name))
     # The learning engine hears about the answer here, in this transaction (proficiency, review, badges).

@@ -199,14 +199,7 @@ def item_detail(request, pk, position):
 @ratelimit("answer", key="user")
 def answer_create(request, pk, position):
     """Record the answer (exactly once per idempotency key), then redirect (Post/Redirect/Get)."""
-    item = get_object_or_404(
-        SessionItem.objects.select_related("session__section", "question").annotate(
-            correct_label=services.correct_label_subquery()
-        ),
-        session_id=pk,
-        session__learner=request.user,
-        position=position,
-    )
+    item = selectors.session_item_for_answer(learner=request.user, session_pk=pk, position=position)
     session = item.session
     services.practice_session_expire_if_due(session=session)
     form = AnswerForm(request.POST)

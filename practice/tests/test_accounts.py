@@ -213,3 +213,20 @@ def test_seed_demo_creates_accounts_and_is_idempotent(monkeypatch):
     assert learner.check_password("learner-demo-pass-1")
     assert User.objects.get(username="staff").is_staff
     assert User.objects.filter(username__in=["learner", "staff"]).count() == 2
+
+
+def test_signed_in_learner_is_loaded_like_the_orm_would_and_a_deactivated_one_is_signed_out(client):
+    from practice.backends import EmailOrUsernameBackend
+
+    user = make_user()
+    loaded = EmailOrUsernameBackend().get_user(user.pk)
+    expected = User.objects.get(pk=user.pk)
+    fields = [f.attname for f in User._meta.concrete_fields]
+    assert [getattr(loaded, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert not loaded._state.adding and loaded._state.db == "default"
+    assert EmailOrUsernameBackend().get_user(user.pk + 1000) is None
+    client.force_login(user, backend="practice.backends.EmailOrUsernameBackend")
+    assert client.get(reverse("profile")).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert EmailOrUsernameBackend().get_user(user.pk) is None
+    assert client.get(reverse("profile")).status_code == 302  # back to the login page

@@ -155,3 +155,25 @@ def test_publish_refuses_question_without_explanation_or_proper_options():
     assert published == 0 and "explanation" in refusals[0]
     with pytest.raises(ValidationError, match="exactly one correct"):
         make_question(options=[("1", True), ("2", True), ("3", False), ("4", False)])
+
+
+def test_recording_an_answer_tells_the_router_of_the_write(settings):
+    """The replica router pins a learner who just wrote to the primary; the hand-written insert counts."""
+    from prepnexus.db_router import RequestState, _state
+
+    learner = make_user()
+    session = make_session(learner)
+    item = session.items.get(position=1)
+    settings.DATABASE_ROUTERS = ["prepnexus.db_router.ReplicaRouter"]
+    state = RequestState(primary_only=True)
+    token = _state.set(state)
+    try:
+        services.answer_submit(
+            session=session, question=item.question, item=item, given="B", key=uuid.uuid4()
+        )
+    finally:
+        _state.reset(token)
+    assert state.wrote
+    answer = Answer.objects.get(item=item)
+    session.refresh_from_db()
+    assert (session.answered_count, session.correct_count, answer.is_correct) == (1, 1, True)

@@ -116,6 +116,20 @@ def test_concurrent_requests_never_exceed_the_limit():
     assert results.count(True) == 7
 
 
+def test_a_window_expires_from_its_first_count_and_later_counts_do_not_extend_it():
+    from django.core.cache import cache
+    from django_redis import get_redis_connection
+
+    redis = get_redis_connection("default")
+    key = cache.make_and_validate_key(f"ratelimit:ttl:ip:192.0.2.9:{int(MID_HOUR // 60) * 60}")
+    redis.delete(key)
+    assert hit("ttl", "ip:192.0.2.9", 5, 60) == (True, 60)
+    redis.expire(key, 30)  # as if half the window had passed
+    assert hit("ttl", "ip:192.0.2.9", 5, 60)[0]
+    assert int(redis.get(key)) == 2
+    assert 0 < redis.ttl(key) <= 30
+
+
 @pytest.mark.servers
 @limits(answer=(1, 3600))
 def test_a_redis_outage_lets_requests_through_and_is_logged(caplog):
