@@ -18,7 +18,9 @@ and triggers as the last line of defence.
 """
 
 import hashlib
+import json
 import math
+import operator
 import re
 import uuid
 from collections import Counter, defaultdict
@@ -32,7 +34,6 @@ import nh3
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from practice.engine.spaced import LEITNER_INTERVAL_DAYS
 from practice.models import (
@@ -148,23 +149,29 @@ def _allocate_ids(cursor, model: type[models.Model], count: int) -> list[int]:
 
 
 def _copy(cursor, model: type[models.Model], rows: list[dict]) -> None:
-    """COPY ROWS (dicts keyed by attname, every concrete column given) into MODEL's table."""
+    """COPY ROWS (dicts keyed by attname, every concrete column given; id None: numbered by the table)."""
     if not rows:
         return
     fields = model._meta.concrete_fields
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    names = [f.attname for f in fields]
+    if rows[0]["id"] is None:
+        # Nothing points at these rows: the table's identity default numbers them inside COPY.
+        fields = [f for f in fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    pick = operator.itemgetter(*(f.attname for f in fields))
     with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    (Jsonb(row[name]) if row[name] is not None else None)
-                    if name in json_fields
-                    else row[name]
-                    for name in names
-                ]
-            )
+            values = pick(row)
+            if json_columns:
+                values = list(values)
+                for i in json_columns:
+                    # COPY's text format hands the column its input text; PostgreSQL parses the JSON.
+                    if values[i] is not None:
+                        values[i] = _EMPTY_JSON_LIST if values[i] == [] else json.dumps(values[i])
+            copy.write_row(values)
+
+
+_EMPTY_JSON_LIST = "[]"
 
 
 @dataclass
@@ -305,7 +312,7 @@ class LegacyImport:
     def _write(self, table: str, writes: BatchWrites, outcomes: list[Outcome]) -> None:
         records = [
             {
-                "id": self._pk(LegacyRecord),
+                "id": None,
                 "source": self.kind,
                 "source_sha256": self.sha256,
                 "table": table,
@@ -424,6 +431,8 @@ class LegacyImport:
         """The reason to reject a row with unreadable columns, or None."""
         if row.legacy_id is None:
             raise LegacyImportError(f"{row.table} has a row without a usable id: {row.raw!r}")
+        if not row.errors:
+            return None
         errors = {column: message for column, message in row.errors.items() if column not in ignore}
         return "; ".join(f"{column}: {message}" for column, message in errors.items()) or None
 
@@ -497,7 +506,7 @@ class LegacyImport:
             writes.add(
                 Profile,
                 {
-                    "id": self._pk(Profile),
+                    "id": None,
                     "user_id": pk,
                     "display_name": values["username"][:80],
                     "target_score": None,
@@ -511,7 +520,7 @@ class LegacyImport:
                 writes.add(
                     StudyPreference,
                     {
-                        "id": self._pk(StudyPreference),
+                        "id": None,
                         "learner_id": pk,
                         "flashcard_scheduler": Scheduler.LEITNER,
                     },
@@ -601,7 +610,7 @@ class LegacyImport:
                     writes.add(
                         QuestionOption,
                         {
-                            "id": self._pk(QuestionOption),
+                            "id": None,
                             "question_id": pk,
                             "label": label,
                             "text": text,
