@@ -21,7 +21,9 @@ import hashlib
 import json
 import math
 import operator
+import queue
 import re
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -263,13 +265,15 @@ class LegacyImport:
         total = self.reader.count(table)
         self.report.table(table, total)
         last = self._replay(table)
-        meter = ProgressMeter(self._say, table, total, interval=self.progress_interval)
-        meter.done = sum(self.report.counts[table].values())
+        recorded = sum(self.report.counts[table].values())
+        if recorded:
+            self._say(f"{table:<20} {recorded:>9,} rows recorded by an earlier run of this file")
+        meter = ProgressMeter(self._say, table, total - recorded, interval=self.progress_interval)
         handler = getattr(self, f"_{self.kind}_{table}")
         prepare = getattr(self, f"_prepare_{self.kind}_{table}", None)
         if prepare is not None:
             prepare()
-        for batch in self.reader.batches(table, self.batch_size, after_id=last):
+        for batch in _prefetched(self.reader, table, self.batch_size, last):
             with transaction.atomic():
                 writes = BatchWrites()
                 outcomes = handler(batch, writes)
@@ -1119,6 +1123,50 @@ class LegacyImport:
                     "IS DISTINCT FROM (%s, %s, %s::date)",
                     [(c, lo, last, learner, c, lo, last) for learner, c, lo, last in streaks],
                 )
+
+
+_DONE = object()
+
+
+def _prefetched(reader: LegacyReader, table: str, batch_size: int, after_id: int):
+    """TABLE's batches, read and parsed in a second thread while this one waits on PostgreSQL.
+
+    The thread opens its own read-only connection (sqlite3 connections stay in their thread) and keeps
+    at most two batches ahead. An error in it is raised here; leaving the loop early stops it.
+    """
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            with LegacyReader(reader.path, reader.kind) as own:
+                for batch in own.batches(table, batch_size, after_id=after_id):
+                    if not put(batch):
+                        return
+        except Exception as exc:  # handed to the consumer, which raises it
+            put(exc)
+            return
+        put(_DONE)
+
+    worker = threading.Thread(target=read, name=f"legacy-read-{table}", daemon=True)
+    worker.start()
+    try:
+        while (item := batches.get()) is not _DONE:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _singular(table: str) -> str:

@@ -460,3 +460,31 @@ def test_the_importers_markdown_matches_the_models_rendering_on_every_text(kind)
     for text in texts:
         assert render(text) == render_markdown(text), text
         assert render(text, inline=True) == render_markdown(text, inline=True), text
+
+
+# --- reading ahead -----------------------------------------------------------------------------------
+
+
+def test_batches_read_ahead_in_order_and_a_read_error_reaches_the_importer(monkeypatch):
+    from practice.legacy.importer import _prefetched
+    from practice.legacy.reader import LegacyReader
+
+    path = legacy_samples.sample("leitner")
+    with LegacyReader(path) as reader:
+        ids = [row.legacy_id for batch in _prefetched(reader, "cards", 100, 0) for row in batch]
+        assert ids == sorted(ids) and len(ids) == reader.count("cards")
+        # Leaving early stops the reading thread instead of leaving it blocked.
+        for _batch in _prefetched(reader, "review_log", 10, 0):
+            break
+        real = LegacyReader.batches
+
+        def broken(self, table, batch_size=1000, after_id=0):
+            yield from list(real(self, table, batch_size, after_id))[:1]
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        monkeypatch.setattr(LegacyReader, "batches", broken)
+        got = []
+        with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+            for batch in _prefetched(reader, "cards", 100, 0):
+                got.append(batch)
+        assert len(got) == 1

@@ -1,5 +1,6 @@
 """manage.py import_legacy {satprep,leitner} PATH [--dry-run] [--report FILE] [--batch-size N]"""
 
+import sqlite3
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -41,6 +42,10 @@ class Command(BaseCommand):
             )
         except LegacyImportError as exc:
             raise CommandError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise CommandError(
+                f"reading {path} failed ({exc}); earlier batches are kept, run the command again to resume"
+            ) from exc
         except DatabaseError as exc:
             # A constraint refused a batch: the batches before it are committed, so the next run resumes.
             raise CommandError(
