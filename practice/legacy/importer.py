@@ -326,7 +326,7 @@ class LegacyImport:
                 "object_id": outcome.object_id,
                 "reason": outcome.reason,
                 "notes": outcome.notes,
-                "raw": outcome.raw,
+                "raw": _storable(outcome.raw),
                 "created_at": self.now,
             }
             for outcome in outcomes
@@ -347,7 +347,7 @@ class LegacyImport:
             last = legacy_id
             if state == REJECTED:
                 self.rejected[table].add(legacy_id)
-                self.report.rejected(table, legacy_id, reason=reason, raw=raw)
+                self.report.rejected(table, legacy_id, reason=reason, raw=_unstorable(raw))
             else:
                 self.ids[table][legacy_id] = object_id
                 if state == MERGED:
@@ -695,8 +695,8 @@ class LegacyImport:
                     "difficulty": PracticeSession.DifficultyChoice.MIXED,
                     "scope": "Imported from the SAT Prep Suite"
                     + ("" if values.get("section") else " (mixed)"),
-                    # Set from the imported answers after each batch of responses.
-                    "length": max(1, size),
+                    # Its items (one per question it answered) set it after each batch of responses.
+                    "length": 1,
                     "status": PracticeSession.Status.COMPLETED
                     if completed
                     else PracticeSession.Status.IN_PROGRESS,
@@ -1123,6 +1123,34 @@ class LegacyImport:
                     "IS DISTINCT FROM (%s, %s, %s::date)",
                     [(c, lo, last, learner, c, lo, last) for learner, c, lo, last in streaks],
                 )
+
+
+def _storable(raw: dict | None) -> dict | None:
+    """A source row as jsonb can hold it: a BLOB, or text with NUL (which jsonb refuses), as hex."""
+    if raw is None:
+        return None
+    out = {}
+    for key, value in raw.items():
+        if isinstance(value, bytes):
+            value = {"hex": value.hex()}
+        elif isinstance(value, str) and "\x00" in value:
+            value = {"text_hex": value.encode("utf-8").hex()}
+        out[key] = value
+    return out
+
+
+def _unstorable(raw: dict | None) -> dict | None:
+    """The source row exactly as it was read (the inverse of _storable; source values are never dicts)."""
+    if raw is None:
+        return None
+    out = {}
+    for key, value in raw.items():
+        if isinstance(value, dict) and "hex" in value:
+            value = bytes.fromhex(value["hex"])
+        elif isinstance(value, dict) and "text_hex" in value:
+            value = bytes.fromhex(value["text_hex"]).decode("utf-8")
+        out[key] = value
+    return out
 
 
 _DONE = object()

@@ -262,6 +262,8 @@ def test_doctored_rows_are_rejected_merged_or_kept_under_unclassified(tmp_path):
     db.execute("UPDATE users SET created_at = '2023-02-30 10:00:00' WHERE id = 3")
     db.execute("UPDATE responses SET time_spent = 'slow' WHERE id = 5")
     db.execute("UPDATE users SET hashed_password = 'md5$abc' WHERE id = 6")
+    db.execute("UPDATE questions SET question_text = 'nul' || char(0) || 'inside' WHERE id = 2")
+    db.execute("UPDATE questions SET explanation = x'00ff' WHERE id = 3")
     email = db.execute("SELECT email FROM users WHERE id = 7").fetchone()[0]
     db.execute("UPDATE users SET email = ? WHERE id = 8", (" " + email.upper() + " ",))
     db.commit()
@@ -273,6 +275,13 @@ def test_doctored_rows_are_rejected_merged_or_kept_under_unclassified(tmp_path):
     assert question.skill.name == "Unclassified" and question.status == "draft"
     assert question.skill.domain.section.name == "Math"
     assert _notes(report, "questions", "unknown topic 'Astrology'")
+    rejected_questions = {row["legacy_id"]: row for row in report.rejected_rows["questions"]}
+    assert "NUL character" in rejected_questions[2]["reason"]
+    assert rejected_questions[2]["raw"]["question_text"] == "nul\x00inside"
+    assert "found bytes" in rejected_questions[3]["reason"]
+    assert rejected_questions[3]["raw"]["explanation"] == b"\x00\xff"
+    again = _import(path, "satprep")  # the id map holds those rows verbatim too
+    assert again.rejected_rows == report.rejected_rows
     [user] = [row for row in report.rejected_rows["users"] if row["legacy_id"] == 3]
     assert "impossible date '2023-02-30 10:00:00'" in user["reason"]
     assert any("time_spent" in r["reason"] for r in report.rejected_rows["responses"] if r["legacy_id"] == 5)
