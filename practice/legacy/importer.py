@@ -310,7 +310,7 @@ class LegacyImport:
         pool = self._pools.setdefault(model, [])
         if not pool:
             with connection.cursor() as cursor:
-                pool.extend(reversed(_allocate_ids(cursor, model, self.batch_size)))
+                pool.extend(reversed(_allocate_ids(cursor, model, min(self.batch_size, 5000))))
         return pool.pop()
 
     def _write(self, table: str, writes: BatchWrites, outcomes: list[Outcome]) -> None:
@@ -458,7 +458,8 @@ class LegacyImport:
         )
         outcomes = []
         for row in batch:
-            why = self._unreadable(row, ignore=(password_column,))
+            # A malformed email or password hash costs that value, not the account and its history.
+            why = self._unreadable(row, ignore=(password_column, "email"))
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
@@ -473,7 +474,9 @@ class LegacyImport:
                 self.learners.add(existing)
                 continue
             pk = self._pk(User)
-            if not values.get("email"):
+            if "email" in row.errors:
+                notes.append(f"email not imported ({row.errors['email']}): given the placeholder {email}")
+            elif not values.get("email"):
                 notes.append(f"no email: given the placeholder {email}")
             username = values["username"]
             if username.lower() in taken:

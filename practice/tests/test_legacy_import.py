@@ -262,6 +262,7 @@ def test_doctored_rows_are_rejected_merged_or_kept_under_unclassified(tmp_path):
     db.execute("UPDATE users SET created_at = '2023-02-30 10:00:00' WHERE id = 3")
     db.execute("UPDATE responses SET time_spent = 'slow' WHERE id = 5")
     db.execute("UPDATE users SET hashed_password = 'md5$abc' WHERE id = 6")
+    db.execute("UPDATE users SET email = 'not an address' WHERE id = 9")
     db.execute("UPDATE questions SET question_text = 'nul' || char(0) || 'inside' WHERE id = 2")
     db.execute("UPDATE questions SET explanation = x'00ff' WHERE id = 3")
     email = db.execute("SELECT email FROM users WHERE id = 7").fetchone()[0]
@@ -288,6 +289,9 @@ def test_doctored_rows_are_rejected_merged_or_kept_under_unclassified(tmp_path):
     # A malformed hash costs the password, not the account.
     six = User.objects.get(pk=LegacyRecord.objects.get(table="users", legacy_id=6).object_id)
     assert not six.has_usable_password()
+    nine = User.objects.get(pk=LegacyRecord.objects.get(table="users", legacy_id=9).object_id)
+    assert nine.email.endswith("@legacy.invalid")
+    assert _notes(report, "users", "email not imported (not an email address")
     # The same inbox in another case merges into the first account, and its sessions follow.
     [merged] = report.merged_rows["users"]
     seven = LegacyRecord.objects.get(table="users", legacy_id=7).object_id
