@@ -88,6 +88,21 @@ class Section(models.Model):
         return self.name
 
 
+class ListedManager(models.Manager):
+    """Only the taxonomy learners see: hides the "Unclassified" placeholders legacy imports file under.
+
+    Related lookups (``question.skill``) go through the base manager, so a placeholder still resolves
+    where it is referenced; ``all_objects`` lists everything.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(listed=True)
+
+
+class EveryRowManager(models.Manager):
+    """Every row, placeholders included (the import and the base manager use it)."""
+
+
 class Domain(models.Model):
     """A content domain of a section, with its share of the section (weight, 0 to 1)."""
 
@@ -98,14 +113,22 @@ class Domain(models.Model):
     weight = models.DecimalField(
         max_digits=4, decimal_places=3, help_text="Share of the section's questions, e.g. 0.260."
     )
+    listed = models.BooleanField(
+        default=True, help_text="False only for the Unclassified placeholder (weight 0, hidden from learners)"
+    )
+
+    objects = ListedManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         ordering = ["section__position", "position", "name"]
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(fields=["section", "name"], name="domain_section_name_unique"),
             models.UniqueConstraint(fields=["section", "slug"], name="domain_section_slug_unique"),
             models.CheckConstraint(
-                condition=models.Q(weight__gt=0, weight__lte=1), name="domain_weight_range"
+                condition=models.Q(weight__gt=0, weight__lte=1) | models.Q(listed=False, weight=0),
+                name="domain_weight_range",
             ),
         ]
 
@@ -118,9 +141,18 @@ class Skill(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120)
     position = models.PositiveSmallIntegerField(default=0)
+    listed = models.BooleanField(
+        default=True,
+        help_text="False only for a section's Unclassified placeholder: legacy questions whose topic "
+        "matched no skill wait there (as drafts) to be reclassified.",
+    )
+
+    objects = ListedManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         ordering = ["domain__section__position", "domain__position", "position", "name"]
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(fields=["domain", "name"], name="skill_domain_name_unique"),
             models.UniqueConstraint(fields=["domain", "slug"], name="skill_domain_slug_unique"),
@@ -491,6 +523,7 @@ from .models_learning import (  # noqa: E402, F401
     Scheduler,
     StudyPreference,
 )
+from .models_legacy import LegacyRecord  # noqa: E402, F401
 from .models_progress import (  # noqa: E402, F401
     ReviewAttempt,
     ReviewItem,

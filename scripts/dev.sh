@@ -15,7 +15,7 @@ PY="${PYTHON:-python3}"
 LOCAL_PG_PORT="${LOCAL_PG_PORT:-15432}"
 LOCAL_REDIS_PORT="${LOCAL_REDIS_PORT:-16379}"
 # One line per tool: the command to look for and the Debian package that provides it.
-TEST_TOOLS="chromium:chromium pg_dump:postgresql-client haproxy:haproxy pgbouncer:pgbouncer"
+TEST_TOOLS="chromium:chromium pg_dump:postgresql-client haproxy:haproxy pgbouncer:pgbouncer sqlite3:sqlite3"
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 mkdir -p "$RUN"
 

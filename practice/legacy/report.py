@@ -25,8 +25,8 @@ def _json_safe(value):
 class ImportReport:
     """What happened to every source row, per table, in the order the tables were loaded."""
 
-    def __init__(self, *, kind: str, source: str, dry_run: bool = False):
-        self.kind, self.source, self.dry_run = kind, source, dry_run
+    def __init__(self, *, kind: str, source: str, dry_run: bool = False, sha256: str = ""):
+        self.kind, self.source, self.dry_run, self.sha256 = kind, source, dry_run, sha256
         self.started_at = datetime.now(UTC)
         self.source_counts: dict[str, int] = {}
         self.counts: dict[str, dict[str, int]] = {}
@@ -87,6 +87,7 @@ class ImportReport:
         return {
             "kind": self.kind,
             "source": self.source,
+            "sha256": self.sha256,
             "dry_run": self.dry_run,
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
