@@ -7,6 +7,7 @@ import shutil
 import signal
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_stopping_an_instance_under_load_loses_no_requests(transactional_db):
         "DATABASE_URL": _database_url(connection.settings_dict),
         "DB_POOL_SIZE": "1",
         "DB_MAX_OVERFLOW": "2",
-        "CACHE_KEY_PREFIX": "scale-lb-test",
+        "CACHE_KEY_PREFIX": f"scale-lb-test-{uuid.uuid4().hex[:8]}",
     }
     a = Gunicorn(env, workers=1, threads=3)
     b = Gunicorn(env, workers=1, threads=3)

@@ -3,6 +3,7 @@
 import os
 import shutil
 import threading
+import uuid
 
 import psycopg
 import pytest
@@ -24,7 +25,10 @@ def test_signup_login_and_writes_work_through_pgbouncer_in_transaction_mode():
     bouncer = app = None
     try:
         direct = postgres.create_database("prepnexus")
-        base = {"CACHE_KEY_PREFIX": "scale-pgbouncer-test", "PREPNEXUS_TEST_VIEWS": "on"}
+        base = {
+            "CACHE_KEY_PREFIX": f"scale-pgbouncer-test-{uuid.uuid4().hex[:8]}",
+            "PREPNEXUS_TEST_VIEWS": "on",
+        }
         # Migrations take locks and run DDL in long transactions: operators run them on a direct connection.
         Gunicorn({**base, "DATABASE_URL": direct}).manage("migrate", "--noinput")
         bouncer = PgBouncer(postgres, "prepnexus", pool_size=2).start()

@@ -3,6 +3,7 @@
 import contextlib
 import threading
 import time
+import uuid
 
 import psycopg
 import pytest
@@ -103,7 +104,7 @@ def cluster():
         url = primary.create_database("prepnexus")
         env = {
             "DATABASE_URL": url,
-            "CACHE_KEY_PREFIX": "scale-replica-test",
+            "CACHE_KEY_PREFIX": f"scale-replica-test-{uuid.uuid4().hex[:8]}",
             "DB_POOL_SIZE": "1",
             "DB_MAX_OVERFLOW": "3",
             "PREPNEXUS_TEST_VIEWS": "on",
