@@ -71,3 +71,38 @@ def test_twenty_threads_answering_one_session_record_exactly_one_answer_per_ques
     assert session.answered_count == len(items)
     assert session.correct_count == sum(a.is_correct for a in answers)
     assert session.status == "completed"
+
+
+def test_two_imports_of_one_flashcard_file_at_once_add_each_card_once(wider_pool):
+    from django.utils import timezone
+
+    from practice import flashcard_csv, services_learning
+    from practice.models_learning import Flashcard
+
+    learner = make_user()
+    # The learner has used flashcards before: their preference row exists, so nothing but the import's
+    # own lock keeps the four transactions apart.
+    services_learning.study_preference_get(learner=learner)
+    data = "front,back\n" + "".join(f"Card {n},Answer {n}\n" for n in range(30))
+    rows = flashcard_csv.parse(data.encode(), time_zone="UTC", now=timezone.now())
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(services_learning.flashcards_import(owner=learner, rows=rows))
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(result.imported for result in results) == [0, 0, 0, 30]
+    assert all(result.imported + result.skipped == 30 for result in results)
+    assert Flashcard.objects.filter(owner=learner).count() == 30
