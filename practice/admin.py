@@ -220,5 +220,5 @@ class QuestionAdmin(admin.ModelAdmin):
         )
 
 
-# Learning models (proficiency, badges, review, flashcards).
-from . import admin_learning  # noqa: E402, F401
+# Learning models (proficiency, badges, review, flashcards) and the legacy-id map.
+from . import admin_learning, admin_legacy  # noqa: E402, F401

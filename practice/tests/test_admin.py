@@ -144,3 +144,42 @@ def test_moving_the_correct_answer_to_an_earlier_option_saves(staff_client):
     response = staff_client.post(reverse("admin:practice_question_change", args=[question.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert question.options.get(is_correct=True).label == "A"
+
+
+def test_staff_can_read_the_legacy_id_map_but_not_change_it(staff_client):
+    from practice.models import LegacyRecord
+
+    rejected = LegacyRecord.objects.create(
+        source="satprep",
+        source_sha256="a" * 64,
+        table="responses",
+        legacy_id=211,
+        state="rejected",
+        reason="dangling foreign key: question_id 211 is not in questions",
+        raw={"id": 211, "question_id": 211},
+    )
+    LegacyRecord.objects.create(
+        source="satprep",
+        source_sha256="a" * 64,
+        table="users",
+        legacy_id=1,
+        state="imported",
+        object_model="practice.user",
+        object_id=1,
+    )
+    listing = staff_client.get(
+        reverse("admin:practice_legacyrecord_changelist"), {"state__exact": "rejected"}
+    )
+    assert listing.status_code == 200
+    assert b"dangling foreign key" in listing.content and b"practice.user" not in listing.content
+    detail = staff_client.get(reverse("admin:practice_legacyrecord_change", args=[rejected.pk]))
+    assert detail.status_code == 200 and b"question_id" in detail.content
+    assert staff_client.get(reverse("admin:practice_legacyrecord_add")).status_code == 403
+    staff_client.post(
+        reverse("admin:practice_legacyrecord_change", args=[rejected.pk]), {"state": "imported"}
+    )
+    rejected.refresh_from_db()
+    assert rejected.state == "rejected"
+    assert (
+        staff_client.get(reverse("admin:practice_legacyrecord_delete", args=[rejected.pk])).status_code == 403
+    )
