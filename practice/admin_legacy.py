@@ -1,4 +1,5 @@
-"""Admin for the legacy-id map: staff can see what became of every imported row, and change nothing.
+"""Admin for the legacy-id map: staff can see what became of every imported row, and change nothing
+(only import_legacy writes it: the map is what makes a re-run idempotent).
 
 The import's JSON/CSV report (`import_legacy --report`) is the operator's copy; this is the same
 record kept in the database, filterable by file, table and state.
@@ -6,11 +7,13 @@ record kept in the database, filterable by file, table and state.
 
 from django.contrib import admin
 
+from prepnexus.admin import ReadOnlyAdmin
+
 from .models import LegacyRecord
 
 
 @admin.register(LegacyRecord)
-class LegacyRecordAdmin(admin.ModelAdmin):
+class LegacyRecordAdmin(ReadOnlyAdmin):
     list_display = ["source", "table", "legacy_id", "state", "object_model", "object_id", "short_reason"]
     list_filter = ["source", "state", "table"]
     search_fields = ["reason", "source_sha256", "=legacy_id"]
@@ -21,13 +24,3 @@ class LegacyRecordAdmin(admin.ModelAdmin):
     @admin.display(description="reason")
     def short_reason(self, record: LegacyRecord) -> str:
         return record.reason if len(record.reason) <= 80 else record.reason[:79] + "…"
-
-    # The map is what makes a re-run idempotent: it is written by import_legacy only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,15 +2,8 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
 
-@admin.register(LogEntry)
-class StaffActionAdmin(admin.ModelAdmin):
-    """Every change staff make through the admin, read-only so the record cannot be edited away."""
-
-    date_hierarchy = "action_time"
-    list_display = ["action_time", "user", "action_flag", "content_type", "object_repr", "change_message"]
-    list_filter = ["action_flag", "content_type"]
-    search_fields = ["object_repr", "change_message", "user__username"]
-    list_select_related = ["user", "content_type"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows records and never adds, changes or deletes them."""
 
     def has_add_permission(self, request):
         return False
@@ -20,3 +13,14 @@ class StaffActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LogEntry)
+class StaffActionAdmin(ReadOnlyAdmin):
+    """Every change staff make through the admin, read-only so the record cannot be edited away."""
+
+    date_hierarchy = "action_time"
+    list_display = ["action_time", "user", "action_flag", "content_type", "object_repr", "change_message"]
+    list_filter = ["action_flag", "content_type"]
+    search_fields = ["object_repr", "change_message", "user__username"]
+    list_select_related = ["user", "content_type"]

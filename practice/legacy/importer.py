@@ -413,6 +413,13 @@ class LegacyImport:
             return None, f"dangling foreign key: {column} {legacy_id} matches no {_singular(table)}"
         return pk, None
 
+    def _session_learner(self, values: dict) -> tuple[int | None, str | None]:
+        """The learner of a row that names both its session and its user, who must be the session's."""
+        user_pk, why = self._parent("users", values["user_id"], "user_id")
+        if why is None and user_pk != self.sessions[values["session_id"]][1]:
+            return None, f"user_id {values['user_id']} is not the session's learner"
+        return user_pk, why
+
     def _reject(self, table: str, row: LegacyRow, reason: str) -> Outcome:
         self.rejected[table].add(row.legacy_id)
         return Outcome(row.legacy_id, REJECTED, reason=reason, raw=row.raw)
@@ -729,9 +736,7 @@ class LegacyImport:
             if why is None:
                 question_pk, why = self._parent("questions", values["question_id"], "question_id")
             if why is None:
-                user_pk, why = self._parent("users", values["user_id"], "user_id")
-            if why is None and user_pk != self.sessions[values["session_id"]][1]:
-                why = f"user_id {values['user_id']} is not the session's learner"
+                user_pk, why = self._session_learner(values)
             if why is None and question_pk in self.session_items[session_pk]:
                 model, pk = self.session_items[session_pk][question_pk]
                 reason = (
@@ -840,9 +845,7 @@ class LegacyImport:
             if why is None:
                 session_pk, why = self._parent("practice_sessions", values["session_id"], "session_id")
             if why is None:
-                user_pk, why = self._parent("users", values["user_id"], "user_id")
-            if why is None and user_pk != self.sessions[values["session_id"]][1]:
-                why = f"user_id {values['user_id']} is not the session's learner"
+                _, why = self._session_learner(values)
             if why is None and session_pk in self.snapshots:
                 why = f"a second result for session {values['session_id']}"
             total, correct = values.get("total_questions"), values.get("correct_count")
