@@ -65,8 +65,9 @@ def build_data(learners: int) -> list[tuple[str, list[int]]]:
     from django.core.management import call_command
     from django.utils.module_loading import import_string
 
-    from practice import services
     from practice.models import Question, Section, Skill, User
+    from practice.services.questions import question_save
+    from practice.services.sessions import practice_session_start
 
     call_command("migrate", verbosity=0)
     math = Section.objects.get(name="Math")
@@ -82,7 +83,7 @@ def build_data(learners: int) -> list[tuple[str, list[int]]]:
             external_id=f"bench-{n}",
         )
         options = [(str(n + n % 7 + delta), delta == 0) for delta in (-1, 0, 1, 2)]
-        services.question_save(question=question, options=options)
+        question_save(question=question, options=options)
     question_ids = list(Question.objects.values_list("pk", flat=True))
     # The backend that logs learners in: the first one that can load a user (Axes only guards logins).
     backend = next(
@@ -101,9 +102,7 @@ def build_data(learners: int) -> list[tuple[str, list[int]]]:
             offset = (n * 7 + s * 13) % len(question_ids)
             ids = (question_ids[offset:] + question_ids[:offset])[:SESSION_LENGTH]
             sessions.append(
-                services.practice_session_start(
-                    learner=user, section=math, question_ids=ids, mode="practice"
-                ).pk
+                practice_session_start(learner=user, section=math, question_ids=ids, mode="practice").pk
             )
         plan.append((store.session_key, sessions))
     from django.db import connections

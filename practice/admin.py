@@ -11,10 +11,28 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from prepnexus.admin import ReadOnlyAdmin
+
 from .forms import AnswerForm
-from .models import MCQ_LABELS, Domain, Profile, Question, QuestionOption, Section, Skill, User
-from .selectors import question_answer_stats
-from .services import question_publish_many, question_retire_many
+from .models import (
+    MCQ_LABELS,
+    BadgeAward,
+    Domain,
+    Flashcard,
+    LearnerStats,
+    LegacyRecord,
+    Profile,
+    Question,
+    QuestionOption,
+    ReviewItem,
+    ScoreSnapshot,
+    Section,
+    Skill,
+    SkillProficiency,
+    User,
+)
+from .selectors.questions import question_answer_stats
+from .services.questions import question_publish_many, question_retire_many
 
 
 class ProfileInline(admin.StackedInline):
@@ -221,4 +239,77 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 # Learning models (proficiency, badges, review, flashcards) and the legacy-id map.
-from . import admin_learning, admin_legacy  # noqa: E402, F401
+
+
+# --- Learning: staff can look at (not rewrite) a learner's progress ---
+
+
+@admin.register(SkillProficiency)
+class SkillProficiencyAdmin(admin.ModelAdmin):
+    list_display = ["learner", "skill", "level", "mean", "var", "answers", "correct", "updated_at"]
+    list_filter = ["level", "skill__domain__section"]
+    search_fields = ["learner__username", "learner__email", "skill__name"]
+    list_select_related = ["learner", "skill"]
+    raw_id_fields = ["learner"]
+    readonly_fields = [f.name for f in SkillProficiency._meta.fields]
+
+
+@admin.register(LearnerStats)
+class LearnerStatsAdmin(admin.ModelAdmin):
+    list_display = ["learner", "answers", "correct", "reviews", "sessions_completed", "current_streak"]
+    search_fields = ["learner__username", "learner__email"]
+    list_select_related = ["learner"]
+    readonly_fields = [f.name for f in LearnerStats._meta.fields]
+
+
+@admin.register(BadgeAward)
+class BadgeAwardAdmin(admin.ModelAdmin):
+    list_display = ["learner", "code", "awarded_at"]
+    list_filter = ["code"]
+    search_fields = ["learner__username", "learner__email"]
+    list_select_related = ["learner"]
+    raw_id_fields = ["learner"]
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(admin.ModelAdmin):
+    list_display = ["learner", "question", "reason", "due", "reviews", "lapses"]
+    list_filter = ["reason"]
+    search_fields = ["learner__username", "learner__email"]
+    list_select_related = ["learner", "question"]
+    raw_id_fields = ["learner", "question"]
+
+
+@admin.register(Flashcard)
+class FlashcardAdmin(admin.ModelAdmin):
+    list_display = ["owner", "front", "scheduler", "leitner_box", "due"]
+    list_filter = ["scheduler"]
+    search_fields = ["owner__username", "front", "back"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(ScoreSnapshot)
+class ScoreSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["learner", "taken_at", "reading_writing", "math", "total"]
+    search_fields = ["learner__username", "learner__email"]
+    list_select_related = ["learner"]
+    raw_id_fields = ["learner", "session"]
+
+
+# --- The legacy-id map: what became of every imported row. Read-only: only import_legacy writes it
+# (the map is what makes a re-run idempotent); `import_legacy --report` is the operator's copy. ---
+
+
+@admin.register(LegacyRecord)
+class LegacyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["source", "table", "legacy_id", "state", "object_model", "object_id", "short_reason"]
+    list_filter = ["source", "state", "table"]
+    search_fields = ["reason", "source_sha256", "=legacy_id"]
+    ordering = ["source", "table", "legacy_id"]
+    readonly_fields = [f.name for f in LegacyRecord._meta.fields]
+    show_full_result_count = False  # a large import has millions of rows: skip the second COUNT(*)
+
+    @admin.display(description="reason")
+    def short_reason(self, record: LegacyRecord) -> str:
+        return record.reason if len(record.reason) <= 80 else record.reason[:79] + "…"

@@ -1,19 +1,26 @@
 from django.utils.functional import SimpleLazyObject
 
+from .models import Profile
+from .selectors.progress import due_counts
+
 
 def learning(request):
-    """Reviews and flashcards due, for the navigation; one query, only when a page shows it."""
+    """What the navigation shows: reviews and flashcards due, and the learner's name.
+
+    Each is looked up (one query) only when a page shows it; a view that already has them passes
+    `learning_due` / `nav_name` in its own context, which takes precedence over these.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
-    def load():
-        cached = getattr(request, "_learning_due", None)
-        if cached is not None:
-            return cached
-        from .selectors_progress import due_counts
+    def name():
+        try:
+            return user.profile.display_name or user.username
+        except Profile.DoesNotExist:
+            return user.username
 
-        request._learning_due = due_counts(learner=user)
-        return request._learning_due
-
-    return {"learning_due": SimpleLazyObject(load)}
+    return {
+        "learning_due": SimpleLazyObject(lambda: due_counts(learner=user)),
+        "nav_name": SimpleLazyObject(name),
+    }

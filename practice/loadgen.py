@@ -31,7 +31,7 @@ from .models import (
     SkillProficiency,
     User,
 )
-from .services_learning import badges_for_stats
+from .services.activity import badges_for_stats
 
 SESSION_LENGTH = 10
 PREFIX = "load-"

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from .question_files import read_rows
-from .services import ImportFailed, questions_import
+from .formats.questions import read_rows
+from .services.questions import ImportFailed, questions_import
 
 BANK = Path(__file__).resolve().parent / "data" / "question_bank.json"
 

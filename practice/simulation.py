@@ -15,11 +15,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
 from .engine.irt import ItemParams, p_correct
 from .engine.scores import scale_section
 from .models import Profile, Question, QuestionOption, Section, Skill, User
-from .selectors_progress import predicted_scores, section_progress, skill_rows
+from .selectors.progress import predicted_scores, section_progress, skill_rows
+from .services.answers import answer_submit
+from .services.sessions import practice_session_start, session_item_mark_shown
 
 PREFIX = "sim-"
 
@@ -88,15 +89,15 @@ def simulate(
         now = timezone.now() - timedelta(days=30)
         for section in sections:
             for _ in range(math.ceil(items / session_length)):
-                session = services.practice_session_start(
+                session = practice_session_start(
                     learner=user, section=section, difficulty="matched", length=session_length
                 )
                 for item in session.items.select_related("question").order_by("position"):
                     q = item.question
                     ok = rng.random() < p_correct(truth[q.skill_id], ItemParams(q.irt_a, q.irt_b, 0.0))
                     now += timedelta(seconds=60)
-                    services.session_item_mark_shown(item=item, now=now - timedelta(seconds=50))
-                    services.answer_submit(
+                    session_item_mark_shown(item=item, now=now - timedelta(seconds=50))
+                    answer_submit(
                         session=session, question=q, given="B" if ok else "A", key=uuid.uuid4(), now=now
                     )
         progress = section_progress(skill_rows(learner=user))

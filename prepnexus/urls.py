@@ -6,7 +6,7 @@ admin.site.site_header = "PrepNexus staff"
 admin.site.site_title = "PrepNexus staff"
 
 urlpatterns = [
-    path("", include("practice.accounts_urls")),
+    path("", include("practice.urls.accounts")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("practice.urls")),
     path("", include("blog.urls")),

@@ -1,7 +1,7 @@
 from django import template
 
 from ..charts import band_bars, bands_svg
-from ..selectors_progress import predicted_scores
+from ..selectors.progress import predicted_scores
 
 register = template.Library()
 

@@ -2,8 +2,9 @@ import itertools
 import json
 from pathlib import Path
 
-from practice import services
 from practice.models import Profile, Question, Section, Skill, User
+from practice.services.questions import question_save, questions_import
+from practice.services.sessions import practice_session_start
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-9"
@@ -27,7 +28,7 @@ def sample_records() -> list[dict]:
 
 def load_sample_questions() -> list[Question]:
     """The small original fixture bank (4 Reading and Writing, 5 Math questions), published."""
-    services.questions_import(rows=list(enumerate(sample_records(), start=1)))
+    questions_import(rows=list(enumerate(sample_records(), start=1)))
     return list(Question.objects.order_by("external_id"))
 
 
@@ -48,7 +49,7 @@ def make_question(**overrides) -> Question:
     question = Question(**fields)
     if question.type == Question.Type.MCQ and options is None:
         options = [(str(n), False), (str(n + 1), True), (str(n + 2), False), (str(n + 3), False)]
-    return services.question_save(question=question, options=options)
+    return question_save(question=question, options=options)
 
 
 def make_questions(count: int, **overrides) -> list[Question]:
@@ -71,7 +72,7 @@ def make_session(
     if not kwargs.get("question_ids"):
         skill = Skill.objects.filter(domain__section=section).first()
         kwargs["question_ids"] = [q.pk for q in make_questions(count, skill=skill)]
-    return services.practice_session_start(learner=learner, section=section, mode=mode, **kwargs)
+    return practice_session_start(learner=learner, section=section, mode=mode, **kwargs)
 
 
 def ensure_taxonomy() -> None:

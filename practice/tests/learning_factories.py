@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from practice import services
 from practice.models import Flashcard, PracticeSession, Profile
-from practice.services_learning import flashcard_create
+from practice.services.answers import answer_submit
+from practice.services.flashcards import flashcard_create
+from practice.services.sessions import session_item_mark_shown
 
 from .factories import make_session, make_user
 
@@ -37,10 +38,10 @@ def answer_all(
     pattern = correct if isinstance(correct, list) else [correct] * session.length
     answers = []
     for item, right in zip(session.items.order_by("position"), pattern, strict=False):
-        services.session_item_mark_shown(item=item, now=now)
+        session_item_mark_shown(item=item, now=now)
         now += timedelta(seconds=seconds)
         answers.append(
-            services.answer_submit(
+            answer_submit(
                 session=session,
                 question=item.question,
                 given="B" if right else "A",

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from practice.models import Profile, User
-from practice.services import learner_signup
+from practice.services.accounts import learner_signup
 
 from .factories import PASSWORD, make_user
 

@@ -3,8 +3,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from practice import services
 from practice.models import Question, Skill
+from practice.services.answers import answer_submit
 
 from .factories import make_question, make_session, make_user
 
@@ -113,7 +113,7 @@ def test_answer_statistics_are_read_only_on_the_change_page(staff_client):
     learner = make_user()
     session = make_session(learner, count=5)
     question = session.items.get(position=1).question
-    services.answer_submit(session=session, question=question, given="B", key=uuid.uuid4())
+    answer_submit(session=session, question=question, given="B", key=uuid.uuid4())
     response = staff_client.get(reverse("admin:practice_question_change", args=[question.pk]))
     assert b"1 attempts \xc2\xb7 100% correct \xc2\xb7 median time" in response.content
 

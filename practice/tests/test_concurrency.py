@@ -4,8 +4,8 @@ import uuid
 import pytest
 from django.db import connection
 
-from practice import services
 from practice.models import Answer, PracticeSession
+from practice.services.answers import answer_submit
 
 from .factories import ensure_taxonomy, make_session, make_user
 
@@ -47,7 +47,7 @@ def test_twenty_threads_answering_one_session_record_exactly_one_answer_per_ques
         try:
             barrier.wait(timeout=30)
             own = PracticeSession.objects.get(pk=session.pk)  # each thread has its own connection
-            answer = services.answer_submit(session=own, question=item.question, given=given, key=key)
+            answer = answer_submit(session=own, question=item.question, given=given, key=key)
             results[index] = (item.pk, answer.pk)
         except Exception as exc:
             errors.append(repr(exc))
@@ -76,13 +76,14 @@ def test_twenty_threads_answering_one_session_record_exactly_one_answer_per_ques
 def test_two_imports_of_one_flashcard_file_at_once_add_each_card_once(wider_pool):
     from django.utils import timezone
 
-    from practice import flashcard_csv, services_learning
-    from practice.models_learning import Flashcard
+    from practice.formats import flashcard_csv
+    from practice.models import Flashcard
+    from practice.services.flashcards import flashcards_import, study_preference_get
 
     learner = make_user()
     # The learner has used flashcards before: their preference row exists, so nothing but the import's
     # own lock keeps the four transactions apart.
-    services_learning.study_preference_get(learner=learner)
+    study_preference_get(learner=learner)
     data = "front,back\n" + "".join(f"Card {n},Answer {n}\n" for n in range(30))
     rows = flashcard_csv.parse(data.encode(), time_zone="UTC", now=timezone.now())
     barrier = threading.Barrier(4)
@@ -91,7 +92,7 @@ def test_two_imports_of_one_flashcard_file_at_once_add_each_card_once(wider_pool
     def run():
         try:
             barrier.wait()
-            results.append(services_learning.flashcards_import(owner=learner, rows=rows))
+            results.append(flashcards_import(owner=learner, rows=rows))
         except Exception as exc:  # reported by the assertion below
             errors.append(exc)
         finally:

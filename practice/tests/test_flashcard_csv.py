@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from practice import flashcard_csv, services_learning
+from practice.formats import flashcard_csv
 from practice.models import Flashcard, Profile
-from practice.services_learning import flashcard_review, flashcards_import, study_preference_set
+from practice.services import flashcards as flashcard_services
+from practice.services.flashcards import flashcard_review, flashcards_import, study_preference_set
 
 from .factories import make_user
 from .learning_factories import make_flashcard
@@ -359,7 +360,7 @@ def test_a_failure_while_writing_leaves_no_card_behind(learner, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("badge service down")
 
-    monkeypatch.setattr(services_learning, "badges_award", fail)
+    monkeypatch.setattr(flashcard_services, "badges_award", fail)
     with pytest.raises(RuntimeError):
         flashcards_import(owner=learner, rows=rows)
     assert not Flashcard.objects.filter(owner=learner).exists()

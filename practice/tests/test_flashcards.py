@@ -8,11 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.models import BadgeAward, Flashcard, FlashcardReview, LearnerStats, Scheduler
-from practice.services_learning import (
-    flashcard_review,
-    flashcard_update,
-    study_preference_set,
-)
+from practice.services.flashcards import flashcard_review, flashcard_update, study_preference_set
 
 from .factories import make_user
 from .learning_factories import make_flashcard

@@ -32,7 +32,7 @@ from practice.models import (
     User,
 )
 from practice.rendering import render_markdown
-from practice.selectors import skills_for_choice
+from practice.selectors.questions import skills_for_choice
 
 from . import legacy_samples
 

@@ -8,7 +8,6 @@ import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from practice import services
 from practice.engine.irt import ItemParams, information
 from practice.engine.mastery import Level
 from practice.models import (
@@ -23,9 +22,15 @@ from practice.models import (
     Skill,
     SkillProficiency,
 )
-from practice.selectors_progress import predicted_scores, section_progress, skill_rows
-from practice.services_learning import badges_award, streak_current
-from practice.services_progress import review_answer_submit
+from practice.selectors.progress import predicted_scores, section_progress, skill_rows
+from practice.services.activity import badges_award, streak_current
+from practice.services.answers import answer_submit
+from practice.services.review import review_answer_submit
+from practice.services.sessions import (
+    practice_session_expire_if_due,
+    practice_session_finish,
+    practice_session_start,
+)
 
 from .factories import (
     ensure_taxonomy,
@@ -56,8 +61,8 @@ def test_a_replayed_answer_does_not_count_twice():
     session = make_session(learner, count=2)
     item = session.items.get(position=1)
     key = uuid.uuid4()
-    services.answer_submit(session=session, question=item.question, given="B", key=key)
-    services.answer_submit(session=session, question=item.question, given="B", key=key)
+    answer_submit(session=session, question=item.question, given="B", key=key)
+    answer_submit(session=session, question=item.question, given="B", key=key)
     assert SkillProficiency.objects.get(learner=learner).answers == 1
     assert LearnerStats.objects.get(learner=learner).answers == 1
 
@@ -70,9 +75,9 @@ def test_a_failure_after_the_answer_rolls_back_the_proficiency_too(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("engine failure")
 
-    monkeypatch.setattr("practice.services_progress.update_skill", boom)
+    monkeypatch.setattr("practice.services.progress.update_skill", boom)
     with pytest.raises(RuntimeError):
-        services.answer_submit(session=session, question=item.question, given="A", key=uuid.uuid4())
+        answer_submit(session=session, question=item.question, given="A", key=uuid.uuid4())
     assert not Answer.objects.exists()
     assert not SkillProficiency.objects.exists()
 
@@ -249,8 +254,8 @@ def test_finishing_a_session_records_one_score_snapshot_whatever_the_path():
     learner = make_user()
     session = make_session(learner, count=3)
     answer_all(session, correct=[True, False])
-    services.practice_session_finish(session=session)
-    services.practice_session_finish(session=session)
+    practice_session_finish(session=session)
+    practice_session_finish(session=session)
     assert ScoreSnapshot.objects.filter(session=session).count() == 1
     assert LearnerStats.objects.get(learner=learner).sessions_completed == 1
 
@@ -258,7 +263,7 @@ def test_finishing_a_session_records_one_score_snapshot_whatever_the_path():
 def test_an_expired_timed_session_is_recorded_as_finished():
     learner = make_user()
     session = make_session(learner, count=2, mode="timed")
-    services.practice_session_expire_if_due(session=session, now=session.deadline + timedelta(minutes=5))
+    practice_session_expire_if_due(session=session, now=session.deadline + timedelta(minutes=5))
     assert session.status == PracticeSession.Status.TIMED_OUT
     assert ScoreSnapshot.objects.filter(session=session).count() == 1
 
@@ -288,7 +293,7 @@ def test_matched_to_me_picks_informative_unseen_questions_from_weak_skills():
     seen = make_question(skill=weak, irt_b=-1.5, irt_c=0.0, irt_a=1.5)
     old = make_session(learner, question_ids=[seen.pk])
     answer_all(old)
-    session = services.practice_session_start(
+    session = practice_session_start(
         learner=learner, section=math(), difficulty="matched", length=5, skills=skills
     )
     questions = [i.question for i in session.items.select_related("question").order_by("position")]
@@ -305,8 +310,6 @@ def test_matched_sessions_use_every_skill_of_the_section_in_proportion():
     skills = list(Skill.objects.filter(domain__section=math()))
     for skill in skills:
         make_questions(2, skill=skill)
-    session = services.practice_session_start(
-        learner=learner, section=math(), difficulty="matched", length=19
-    )
+    session = practice_session_start(learner=learner, section=math(), difficulty="matched", length=19)
     used = {item.question.skill_id for item in session.items.select_related("question")}
     assert len(used) >= 15

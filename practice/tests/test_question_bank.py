@@ -4,10 +4,10 @@ from collections import Counter
 
 import pytest
 
+from practice.formats.questions import read_rows
 from practice.models import Difficulty, Domain, Question, Skill
-from practice.question_files import read_rows
 from practice.seeding import BANK
-from practice.services import questions_import
+from practice.services.questions import questions_import
 
 pytestmark = [
     pytest.mark.django_db,

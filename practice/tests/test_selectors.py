@@ -2,8 +2,8 @@ import pytest
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from practice import selectors
 from practice.models import Question, QuestionOption, SessionItem
+from practice.selectors.sessions import session_item_for_answer
 
 from .factories import make_question, make_session, make_user
 
@@ -37,9 +37,7 @@ def test_item_for_answer_builds_the_same_instances_as_the_orm(django_assert_num_
     for position in (1, 3):
         expected = _orm_item(session, position)
         with django_assert_num_queries(1):
-            item = selectors.session_item_for_answer(
-                learner=learner, session_pk=session.pk, position=position
-            )
+            item = session_item_for_answer(learner=learner, session_pk=session.pk, position=position)
             assert _values(item) == _values(expected)
             assert _values(item.session) == _values(expected.session)
             assert _values(item.session.section) == _values(expected.session.section)
@@ -69,6 +67,6 @@ def test_item_for_answer_is_404_for_another_learners_session_or_a_missing_positi
     learner, other = make_user(), make_user()
     session = make_session(learner, count=2)
     with pytest.raises(Http404):
-        selectors.session_item_for_answer(learner=other, session_pk=session.pk, position=1)
+        session_item_for_answer(learner=other, session_pk=session.pk, position=1)
     with pytest.raises(Http404):
-        selectors.session_item_for_answer(learner=learner, session_pk=session.pk, position=3)
+        session_item_for_answer(learner=learner, session_pk=session.pk, position=3)

@@ -5,8 +5,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from practice import services
 from practice.models import Answer, PracticeSession, Question, SessionItem, Skill
+from practice.services.answers import answer_submit
+from practice.services.questions import question_publish_many, question_retire_many
+from practice.services.sessions import (
+    SessionClosed,
+    practice_session_expire_if_due,
+    practice_session_finish,
+    practice_session_from_mistakes,
+    practice_session_start,
+    session_item_mark_shown,
+)
 
 from .factories import make_question, make_questions, make_session, make_user, math
 
@@ -15,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def _submit(session, position, given, key=None, **kwargs):
     item = session.items.get(position=position)
-    return services.answer_submit(
+    return answer_submit(
         session=session, question=item.question, given=given, key=key or uuid.uuid4(), **kwargs
     )
 
@@ -82,9 +91,9 @@ def test_timed_session_has_sat_pacing_and_refuses_answers_after_the_deadline():
     session = make_session(learner, count=5, mode="timed")
     assert session.time_limit_s == 5 * 95
     later = session.deadline + timedelta(seconds=10)
-    with pytest.raises(services.SessionClosed):
+    with pytest.raises(SessionClosed):
         _submit(session, 1, "B", now=later)
-    services.practice_session_expire_if_due(session=session, now=later)
+    practice_session_expire_if_due(session=session, now=later)
     session.refresh_from_db()
     assert session.status == "timed_out"
     assert session.omitted_count == 5
@@ -94,7 +103,7 @@ def test_time_spent_is_measured_by_the_server_from_when_the_question_was_shown()
     session = make_session(make_user())
     item = session.items.get(position=1)
     shown = timezone.now() - timedelta(seconds=42)
-    services.session_item_mark_shown(item=item, now=shown)
+    session_item_mark_shown(item=item, now=shown)
     answer = _submit(session, 1, "B")
     assert 41_000 <= answer.time_spent_ms <= 44_000
 
@@ -107,7 +116,7 @@ def test_session_has_no_repeats_and_prefers_unseen_questions():
     earlier = make_session(learner, question_ids=[q.pk for q in seen])
     for position in range(1, 6):
         _submit(earlier, position, "B")
-    session = services.practice_session_start(learner=learner, section=math(), skills=[skill], length=5)
+    session = practice_session_start(learner=learner, section=math(), skills=[skill], length=5)
     picked = list(session.items.values_list("question_id", flat=True))
     assert len(set(picked)) == 5
     assert set(picked) == {q.pk for q in questions[5:]}
@@ -118,22 +127,22 @@ def test_session_length_must_be_between_5_and_50():
     make_questions(5)
     for length in (4, 51):
         with pytest.raises(ValidationError, match="between 5 and 50"):
-            services.practice_session_start(learner=learner, section=math(), length=length)
+            practice_session_start(learner=learner, section=math(), length=length)
     assert not PracticeSession.objects.exists()
 
 
 def test_session_with_no_matching_questions_is_refused_and_writes_nothing():
     with pytest.raises(ValidationError, match="No published questions"):
-        services.practice_session_start(learner=make_user(), section=math(), length=5)
+        practice_session_start(learner=make_user(), section=math(), length=5)
     assert not PracticeSession.objects.exists() and not SessionItem.objects.exists()
 
 
 def test_drafts_and_retired_questions_are_never_served():
     make_questions(3, status="draft")
     retired = make_questions(3)
-    services.question_retire_many(questions=Question.objects.filter(pk__in=[q.pk for q in retired]))
+    question_retire_many(questions=Question.objects.filter(pk__in=[q.pk for q in retired]))
     live = make_questions(5)
-    session = services.practice_session_start(learner=make_user(), section=math(), length=10)
+    session = practice_session_start(learner=make_user(), section=math(), length=10)
     assert set(session.items.values_list("question_id", flat=True)) == {q.pk for q in live}
 
 
@@ -142,8 +151,8 @@ def test_practise_these_mistakes_builds_a_session_from_misses_and_omissions():
     session = make_session(learner, count=5, mode="timed")
     _submit(session, 1, "B")
     _submit(session, 2, "A")
-    services.practice_session_finish(session=session)
-    retry = services.practice_session_from_mistakes(session=session)
+    practice_session_finish(session=session)
+    retry = practice_session_from_mistakes(session=session)
     expected = list(session.items.filter(position__in=[2, 3, 4, 5]).values_list("question_id", flat=True))
     assert list(retry.items.order_by("position").values_list("question_id", flat=True)) == expected
     assert retry.mode == "practice" and retry.source_session == session and retry.length == 4
@@ -151,7 +160,7 @@ def test_practise_these_mistakes_builds_a_session_from_misses_and_omissions():
 
 def test_publish_refuses_question_without_explanation_or_proper_options():
     draft = make_question(status="draft", explanation="")
-    published, refusals = services.question_publish_many(questions=Question.objects.filter(pk=draft.pk))
+    published, refusals = question_publish_many(questions=Question.objects.filter(pk=draft.pk))
     assert published == 0 and "explanation" in refusals[0]
     with pytest.raises(ValidationError, match="exactly one correct"):
         make_question(options=[("1", True), ("2", True), ("3", False), ("4", False)])
@@ -168,9 +177,7 @@ def test_recording_an_answer_tells_the_router_of_the_write(settings):
     state = RequestState(primary_only=True)
     token = _state.set(state)
     try:
-        services.answer_submit(
-            session=session, question=item.question, item=item, given="B", key=uuid.uuid4()
-        )
+        answer_submit(session=session, question=item.question, item=item, given="B", key=uuid.uuid4())
     finally:
         _state.reset(token)
     assert state.wrote

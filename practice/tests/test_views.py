@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from practice import services
 from practice.models import Answer, PracticeSession
+from practice.services.answers import answer_submit
+from practice.services.sessions import practice_session_finish
 
 from .factories import load_sample_questions, make_question, make_session, make_user, math
 
@@ -115,7 +116,7 @@ def test_timed_session_navigates_back_and_forth_and_finishes_with_omitted(client
 def test_resume_goes_to_the_first_unanswered_question(client):
     learner = make_user()
     session = make_session(learner)
-    services.answer_submit(
+    answer_submit(
         session=session, question=session.items.get(position=1).question, given="B", key=uuid.uuid4()
     )
     client.force_login(learner)
@@ -199,7 +200,7 @@ def test_every_learner_page_stays_within_ten_queries(client, django_assert_max_n
         client.post(reverse("practice:item-flag", args=[timed.pk, 2]), {"flagged": "1"})
     with django_assert_max_num_queries(10):
         client.get(reverse("practice:item-detail", args=[session.pk, 1]))
-    services.practice_session_finish(session=timed)
+    practice_session_finish(session=timed)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("practice:session-results", args=[timed.pk])).status_code == 200
 
@@ -214,7 +215,7 @@ def _expire(session):
 def test_timed_session_past_its_deadline_ends_with_everything_unanswered_omitted(client):
     learner = make_user()
     session = make_session(learner, count=5, mode="timed")
-    services.answer_submit(
+    answer_submit(
         session=session, question=session.items.get(position=1).question, given="B", key=uuid.uuid4()
     )
     _expire(session)

@@ -33,7 +33,7 @@ def _review_item(owner):
 def _review_attempt(owner):
     import uuid
 
-    from practice.services_progress import review_answer_submit
+    from practice.services.review import review_answer_submit
 
     return review_answer_submit(item=_review_item(owner), given="B", key=uuid.uuid4(), time_spent_ms=20_000)
 

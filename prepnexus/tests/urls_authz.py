@@ -35,7 +35,7 @@ def scoped_post(request, pk):
 
 
 urlpatterns = [
-    path("", include("practice.accounts_urls")),
+    path("", include("practice.urls.accounts")),
     path("scoped-post/<int:pk>/", scoped_post, name="scoped-post"),
     path("leaky-post/<int:pk>/", leaky_post, name="leaky-post"),
     path("scoped/<int:pk>/", scoped, name="scoped"),

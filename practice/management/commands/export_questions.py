@@ -3,9 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from practice.formats.questions import question_to_record, write_csv, write_json
 from practice.models import Question
-from practice.question_files import write_csv, write_json
-from practice.services import question_to_record
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from practice.formats.questions import FileRefused, read_rows
 from practice.models import Question
-from practice.question_files import FileRefused, read_rows
-from practice.services import ImportFailed, questions_import
+from practice.services.questions import ImportFailed, questions_import
 
 
 class Command(BaseCommand):

@@ -4,7 +4,9 @@ import secrets
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from blog.seeding import seed_demo_content as blog_seed_demo_content
 from practice.models import Profile, User
+from practice.seeding import seed_demo_content as practice_seed_demo_content
 
 DEMO_ACCOUNTS = [
     # username, email, staff, display name, password variable
@@ -28,19 +30,8 @@ class Command(BaseCommand):
             loader(stdout=self.stdout, style=self.style)
 
     def _content_loaders(self):
-        """Each app contributes a `seed_demo_content(stdout, style)` service once it has content."""
-        from importlib import import_module
-
-        loaders = []
-        for module_name in ("practice.seeding", "blog.seeding"):
-            try:
-                module = import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise
-                continue
-            loaders.append(module.seed_demo_content)
-        return loaders
+        """Each app's `seed_demo_content(stdout, style)`: the practice bank, then the blog's posts."""
+        return [practice_seed_demo_content, blog_seed_demo_content]
 
     @transaction.atomic
     def _accounts(self):

@@ -1,6 +1,6 @@
 """The legacy-id map: what became of every row imported from the legacy SQLite apps.
 
-Imported by practice/models.py. One row per source row (imported, merged or rejected), written in the
+One row per source row (imported, merged or rejected), written in the
 same transaction as the objects it describes, so a re-run skips what is recorded and a run after a
 failure resumes where the last committed batch ended.
 """

@@ -5,8 +5,8 @@ from django.urls import path
 
 from prepnexus.ratelimit import key_post_field, ratelimit
 
-from . import views
-from .forms import LoginForm
+from ..forms import LoginForm
+from ..views import accounts as views
 
 urlpatterns = [
     path("", views.home, name="home"),

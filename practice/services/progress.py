@@ -1,39 +1,22 @@
-"""Writes for progress: proficiency after each answer, score snapshots, review of mistakes, badges.
+"""Progress writes: proficiency after each answer, and what a finished session records.
 
-`learning_answer_recorded` is called by `answer_submit` inside the answer's transaction; it is the one
-place the learning engine hears about an answer.
+`learning_answer_recorded` is called by `services.answers.answer_submit` inside the answer's
+transaction; it is the one place the learning engine hears about an answer.
 """
 
 import json
-import uuid
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from .engine import spaced
-from .engine.ability import SkillState, update_skill
-from .engine.irt import ItemParams
-from .engine.mastery import Level, next_mastery
-from .models import (
-    Answer,
-    BadgeAward,
-    LearnerStats,
-    PracticeSession,
-    Question,
-    ReviewAttempt,
-    ReviewItem,
-    ScoreSnapshot,
-)
-from .services_learning import (
-    activity_record,
-    badges_award,
-    badges_for_stats,
-    local_date,
-    progress_changed,
-    stats_lock,
-)
+from ..engine import spaced
+from ..engine.ability import SkillState, update_skill
+from ..engine.irt import ItemParams
+from ..engine.mastery import Level, next_mastery
+from ..models import Answer, BadgeAward, LearnerStats, PracticeSession, Question, ReviewItem, ScoreSnapshot
+from ..selectors.progress import predicted_scores
+from .activity import badges_award, badges_for_stats, local_date, progress_changed, stats_lock
 
 PERFECT_SESSION_MIN = 5
 
@@ -223,8 +206,6 @@ def learning_session_completed(*, session: PracticeSession, now: datetime | None
 
     Safe to call from every path that ends a session: the snapshot's unique session is the guard.
     """
-    from .selectors_progress import predicted_scores
-
     now = now or timezone.now()
     learner = session.learner
     stats = stats_lock(learner=learner)
@@ -257,51 +238,3 @@ def learning_session_completed(*, session: PracticeSession, now: datetime | None
     if session.length >= PERFECT_SESSION_MIN and session.correct_count == session.length:
         codes.append("perfect-session")
     return badges_award(learner=learner, codes=codes, now=now)
-
-
-@transaction.atomic
-def review_answer_submit(
-    *, item: ReviewItem, given: str, key: uuid.UUID, time_spent_ms: int, now: datetime | None = None
-) -> ReviewAttempt:
-    """Answer a due review item like a practice question; reschedule it with FSRS. Idempotent on `key`."""
-    from .services import _check_given
-
-    replay = ReviewAttempt.objects.filter(key=key).first()
-    if replay is not None:
-        if replay.item_id != item.pk:
-            raise ValidationError("This answer form was already used for another question. Reload the page.")
-        return replay
-    now = now or timezone.now()
-    learner = item.learner
-    stats = stats_lock(learner=learner)
-    item = (
-        ReviewItem.objects.select_for_update()
-        .select_related("question__skill__domain__section")
-        .get(pk=item.pk)
-    )
-    given, correct = _check_given(item.question, given)
-    pace = item.question.skill.domain.section.seconds_per_question
-    rating = spaced.rating_for_answer(correct=correct, time_spent_ms=time_spent_ms, pace_seconds=pace)
-    item.fsrs_state, item.due = spaced.fsrs_review(item.fsrs_state, rating, now)
-    item.reviews += 1
-    item.lapses += int(not correct)
-    item.last_reviewed_at = now
-    item.save(update_fields=["fsrs_state", "due", "reviews", "lapses", "last_reviewed_at"])
-    try:
-        with transaction.atomic():
-            attempt = ReviewAttempt.objects.create(
-                item=item,
-                learner=learner,
-                given=given,
-                is_correct=correct,
-                time_spent_ms=time_spent_ms,
-                rating=rating,
-                key=key,
-                reviewed_at=now,
-                due_after=item.due,
-            )
-    except IntegrityError as exc:
-        raise ValidationError("This answer form was already used. Reload the page.") from exc
-    stats = activity_record(learner=learner, stats=stats, when=now, reviews=1)
-    badges_award(learner=learner, codes=badges_for_stats(stats), now=now)
-    return attempt

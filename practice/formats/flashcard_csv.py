@@ -31,8 +31,7 @@ from datetime import UTC, datetime, time
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .models import Flashcard, User
-from .services_learning import flashcard_text_clean
+from ..models import Flashcard, User, flashcard_text_clean
 
 COLUMNS = [
     "front",

@@ -1,4 +1,4 @@
-"""Reads for progress: skill estimates, predicted scores, the dashboard, the review queue."""
+"""Progress reads: skill estimates, predicted scores, the dashboard's summary, activity and history."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -8,11 +8,10 @@ from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .engine.ability import SectionEstimate, SkillState, estimate_section, skill_weights
-from .engine.irt import ItemParams
-from .engine.mastery import Level
-from .engine.scores import Prediction, predict_section, predict_total
-from .models import (
+from ..engine.ability import SectionEstimate, SkillState, estimate_section, skill_weights
+from ..engine.mastery import Level
+from ..engine.scores import Prediction, predict_section, predict_total
+from ..models import (
     BadgeAward,
     DailyActivity,
     Flashcard,
@@ -204,39 +203,6 @@ def learner_summary(*, learner: User) -> LearnerSummary:
     )
 
 
-def due_counts(*, learner: User) -> dict:
-    """Reviews and flashcards due now (for the navigation), in one query."""
-    now = timezone.now()
-    row = (
-        User.objects.filter(pk=learner.pk)
-        .annotate(
-            reviews_due=Coalesce(
-                Subquery(
-                    ReviewItem.objects.filter(learner=OuterRef("pk"), due__lte=now)
-                    .order_by()
-                    .values("learner")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            cards_due=Coalesce(
-                Subquery(
-                    Flashcard.objects.filter(owner=OuterRef("pk"), due__lte=now)
-                    .order_by()
-                    .values("owner")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-        )
-        .values("reviews_due", "cards_due")
-        .first()
-    )
-    return row or {"reviews_due": 0, "cards_due": 0}
-
-
 def weekly_activity(*, learner: User, today, weeks: int = 8) -> list[dict]:
     """Accuracy and time per week for the last `weeks` weeks (oldest first), from the daily totals."""
     start = today - timedelta(days=7 * weeks - 1)
@@ -272,49 +238,41 @@ def latest_badges(*, learner: User, limit: int = 4) -> list[BadgeAward]:
     return list(BadgeAward.objects.filter(learner=learner).order_by("-awarded_at", "-pk")[:limit])
 
 
-def review_queue(*, learner: User, limit: int = 50) -> list[ReviewItem]:
-    return list(
-        ReviewItem.objects.due_for(learner)
-        .select_related("question__skill__domain__section")
-        .order_by("due", "pk")[:limit]
+def badge_awards_by_code(*, learner: User) -> dict[str, BadgeAward]:
+    """Every badge the learner has earned, by code."""
+    return {award.code: award for award in BadgeAward.objects.filter(learner=learner)}
+
+
+def due_counts(*, learner: User) -> dict:
+    """Reviews and flashcards due now (for the navigation), in one query."""
+    now = timezone.now()
+    row = (
+        User.objects.filter(pk=learner.pk)
+        .annotate(
+            reviews_due=Coalesce(
+                Subquery(
+                    ReviewItem.objects.due(now)
+                    .filter(learner=OuterRef("pk"))
+                    .order_by()
+                    .values("learner")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            cards_due=Coalesce(
+                Subquery(
+                    Flashcard.objects.due(now)
+                    .filter(owner=OuterRef("pk"))
+                    .order_by()
+                    .values("owner")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .values("reviews_due", "cards_due")
+        .first()
     )
-
-
-def learner_stats(*, learner: User) -> LearnerStats | None:
-    return LearnerStats.objects.filter(learner=learner).first()
-
-
-RECENT_DAYS = 14
-
-
-def matched_question_ids(
-    *, learner: User, section, skills=(), domains=(), length: int, now=None
-) -> list[int]:
-    """'Matched to me': the most informative published questions at the learner's current skill
-    estimates, weak skills first, balanced by the skills' shares, skipping the last RECENT_DAYS' answers."""
-    from .engine.selection import Candidate, select_items
-    from .models import Answer, Question
-
-    now = now or timezone.now()
-    progress = section_progress(skill_rows(learner=learner)).get(section.slug)
-    questions = Question.objects.published().filter(skill__domain__section=section)
-    if skills:
-        questions = questions.filter(skill__in=skills)
-    elif domains:
-        questions = questions.filter(skill__domain__in=domains)
-    candidates = [
-        Candidate(key=pk, skill=skill_id, item=ItemParams(a=a or 1.0, b=b or 0.0, c=c or 0.0))
-        for pk, skill_id, a, b, c in questions.values_list("pk", "skill_id", "irt_a", "irt_b", "irt_c")
-    ]
-    allowed = {c.skill for c in candidates}
-    weights = {k: w for k, w in (progress.weights if progress else {}).items() if k in allowed}
-    total = sum(weights.values()) or 1.0
-    weights = {k: w / total for k, w in weights.items()} or {k: 1 / len(allowed) for k in allowed}
-    recent = set(
-        Answer.objects.filter(
-            learner=learner, answered_at__gte=now - timedelta(days=RECENT_DAYS)
-        ).values_list("question_id", flat=True)
-    )
-    estimates = progress.estimate.skills if progress else {}
-    chosen = select_items(candidates, estimates=estimates, weights=weights, n=length, recent=recent)
-    return [c.key for c in chosen]
+    return row or {"reviews_due": 0, "cards_due": 0}

@@ -1,14 +1,12 @@
-"""Learning models that stand on their own: flashcards, study preferences, badges, streaks, activity.
-
-Imported by practice/models.py. Models that hang off questions and skills are in models_progress.py.
-"""
+"""Flashcards: the learner's own cards, their scheduler preference and review log."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .badges import CHOICES as BADGE_CHOICES
+from .review import DueQuerySet, ReviewRating
 
 
 class Scheduler(models.TextChoices):
@@ -36,12 +34,11 @@ class StudyPreference(models.Model):
         return f"{self.learner}: {self.flashcard_scheduler}"
 
 
-class FlashcardQuerySet(models.QuerySet):
+class FlashcardQuerySet(DueQuerySet):
+    owner_field = "owner"
+
     def owned_by(self, learner):
         return self.filter(owner=learner)
-
-    def due_for(self, learner, now=None):
-        return self.filter(owner=learner, due__lte=now or timezone.now())
 
 
 class Flashcard(models.Model):
@@ -87,11 +84,21 @@ class Flashcard(models.Model):
         return reverse("practice:flashcard-update", args=[self.pk])
 
 
-class ReviewRating(models.IntegerChoices):
-    AGAIN = 1, "Again"
-    HARD = 2, "Hard"
-    GOOD = 3, "Good"
-    EASY = 4, "Easy"
+def flashcard_text_clean(front: str, back: str) -> tuple[str, str]:
+    """Both sides stripped, or a ValidationError naming the blank or too long side."""
+    front, back = front.strip(), back.strip()
+    errors = {}
+    if not front:
+        errors["front"] = "Write something on the front."
+    elif len(front) > 2000:
+        errors["front"] = "The front can be at most 2,000 characters."
+    if not back:
+        errors["back"] = "Write something on the back."
+    elif len(back) > 4000:
+        errors["back"] = "The back can be at most 4,000 characters."
+    if errors:
+        raise ValidationError(errors)
+    return front, back
 
 
 class FlashcardReview(models.Model):
@@ -117,77 +124,3 @@ class FlashcardReview(models.Model):
 
     def __str__(self):
         return f"{self.card_id}: {self.get_rating_display()}"
-
-
-class BadgeAward(models.Model):
-    """A badge a learner earned. The unique constraint makes every award happen exactly once."""
-
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badges")
-    code = models.CharField(max_length=40, choices=BADGE_CHOICES)
-    awarded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-awarded_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["learner", "code"], name="badge_learner_code_unique"),
-        ]
-        indexes = [models.Index(fields=["learner", "-awarded_at"], name="badge_learner_time_idx")]
-
-    def __str__(self):
-        return f"{self.learner}: {self.code}"
-
-
-class LearnerStats(models.Model):
-    """Running totals and the streak, one row per learner, updated under a row lock."""
-
-    learner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_stats"
-    )
-    answers = models.PositiveIntegerField(default=0)
-    correct = models.PositiveIntegerField(default=0)
-    reviews = models.PositiveIntegerField(default=0)
-    sessions_completed = models.PositiveIntegerField(default=0)
-    current_streak = models.PositiveIntegerField(default=0)
-    longest_streak = models.PositiveIntegerField(default=0)
-    last_active_day = models.DateField(null=True, blank=True, help_text="In the learner's time zone.")
-
-    class Meta:
-        verbose_name_plural = "learner stats"
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(correct__lte=models.F("answers")), name="stats_correct_le_answers"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(current_streak__lte=models.F("longest_streak")),
-                name="stats_streak_le_longest",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.learner}: {self.answers} answers, streak {self.current_streak}"
-
-
-class DailyActivity(models.Model):
-    """What a learner did on one day of their own calendar; feeds the streak and the weekly charts."""
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_days"
-    )
-    day = models.DateField(help_text="In the learner's time zone.")
-    answers = models.PositiveIntegerField(default=0)
-    correct = models.PositiveIntegerField(default=0)
-    time_spent_ms = models.PositiveBigIntegerField(default=0)
-    reviews = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["learner", "day"]
-        verbose_name_plural = "daily activity"
-        constraints = [
-            models.UniqueConstraint(fields=["learner", "day"], name="activity_learner_day_unique"),
-            models.CheckConstraint(
-                condition=models.Q(correct__lte=models.F("answers")), name="activity_correct_le_answers"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.learner} {self.day}"

@@ -1,11 +1,31 @@
-"""Reading and writing question files (JSON and CSV) in the "prepnexus-questions/1" format."""
+"""Question files (format "prepnexus-questions/1"): JSON or CSV read into records and written out.
+
+Parse and serialise only; checking a record against the bank is `services.questions`' job.
+"""
 
 import csv
 import io
 import json
 from pathlib import Path
 
-from .services import QUESTION_FORMAT, RECORD_FIELDS
+from ..models import Question
+
+QUESTION_FORMAT = "prepnexus-questions/1"
+RECORD_FIELDS = (
+    "external_id",
+    "section",
+    "domain",
+    "skill",
+    "difficulty",
+    "type",
+    "passage",
+    "passage_b",
+    "stem",
+    "options",
+    "correct",
+    "answers",
+    "explanation",
+)
 
 CSV_COLUMNS = [
     *(name for name in RECORD_FIELDS if name not in ("options", "answers")),
@@ -85,3 +105,25 @@ def write_csv(records: list[dict], out) -> None:
         row.update({f"option_{letter}": text for letter, text in zip("abcd", options, strict=True)})
         row["answers"] = "|".join(record["answers"])
         writer.writerow(row)
+
+
+def question_to_record(question: Question) -> dict:
+    """One question in the import format (options must be prefetched)."""
+    options = sorted(question.options.all(), key=lambda o: o.label)
+    is_mcq = question.type == Question.Type.MCQ
+    return {
+        "external_id": question.external_id or f"pn-db-{question.pk}",
+        "section": question.skill.domain.section.name,
+        "domain": question.skill.domain.name,
+        "skill": question.skill.name,
+        "difficulty": question.difficulty,
+        "type": question.type,
+        "passage": question.passage,
+        "passage_b": question.passage_b,
+        "stem": question.stem,
+        "options": [o.text for o in options] if is_mcq else [],
+        "correct": next((o.label for o in options if o.is_correct), None) if is_mcq else None,
+        "answers": list(question.spr_answers) if not is_mcq else [],
+        "explanation": question.explanation,
+        "status": question.status,
+    }

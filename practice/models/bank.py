@@ -1,69 +1,12 @@
-import zoneinfo
+"""The question bank: sections, domains and skills (the taxonomy), questions and their options."""
 
-from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower, Mod
-from django.db.models.lookups import Exact
-from django.urls import reverse
-from django.utils import timezone
 
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
-
-
-class User(AbstractUser):
-    """A PrepNexus account. Learners and staff alike; email is unique regardless of case."""
-
-    email = models.EmailField("email address")
-
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-        constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
-            models.CheckConstraint(condition=~models.Q(email=""), name="user_email_not_blank"),
-        ]
-
-    def __str__(self):
-        return self.username
-
-
-class Profile(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    display_name = models.CharField(max_length=80, blank=True)
-    target_score = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(400), MaxValueValidator(1600)],
-        help_text="Total score you are aiming for, 400 to 1600.",
-    )
-    test_date = models.DateField(null=True, blank=True)
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(target_score__isnull=True)
-                | models.Q(Exact(Mod("target_score", 10), 0), target_score__gte=400, target_score__lte=1600),
-                name="profile_target_score_range",
-            ),
-        ]
-
-    def __str__(self):
-        return self.display_name or self.user.username
-
-    def clean(self):
-        if self.target_score is not None and self.target_score % 10:
-            raise ValidationError({"target_score": "Scores come in steps of 10."})
-
-
-# --- Question bank: taxonomy and questions ---
+from ..rendering import render_markdown
+from ..spr import SprFormatError, parse_spr
+from .accounts import User
 
 
 class Section(models.Model):
@@ -287,16 +230,12 @@ class Question(models.Model):
             self.irt_c = 0.25 if self.type == self.Type.MCQ else 0.0
 
     def render_html(self) -> None:
-        from .rendering import render_markdown
-
         self.stem_html = render_markdown(self.stem)
         self.passage_html = render_markdown(self.passage)
         self.passage_b_html = render_markdown(self.passage_b)
         self.explanation_html = render_markdown(self.explanation)
 
     def clean(self):
-        from .spr import SprFormatError, parse_spr
-
         errors = {}
         self.fill_defaults()
         if self.status == self.Status.PUBLISHED and not self.explanation.strip():
@@ -349,184 +288,7 @@ class QuestionOption(models.Model):
         return f"{self.label}. {self.text[:60]}"
 
     def save(self, *args, **kwargs):
-        from .rendering import render_markdown
-
         self.text_html = render_markdown(self.text, inline=True)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "text_html"}
         super().save(*args, **kwargs)
-
-
-# --- Practice sessions and answers ---
-
-
-class PracticeSession(models.Model):
-    """One practice run: an ordered set of questions (SessionItem) a learner answers once each."""
-
-    class Mode(models.TextChoices):
-        PRACTICE = "practice", "Practice (feedback after each question)"
-        TIMED = "timed", "Timed (SAT pacing, review at the end)"
-
-    class DifficultyChoice(models.TextChoices):
-        MIXED = "mixed", "Mixed"
-        EASY = "easy", "Easy"
-        MEDIUM = "medium", "Medium"
-        HARD = "hard", "Hard"
-        MATCHED = "matched", "Matched to me"
-
-    class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
-        TIMED_OUT = "timed_out", "Time ran out"
-
-    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="practice_sessions")
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="practice_sessions")
-    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.PRACTICE)
-    difficulty = models.CharField(max_length=7, choices=DifficultyChoice.choices, default="mixed")
-    scope = models.CharField(max_length=300, blank=True, help_text="What the learner chose, for display.")
-    length = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=11, choices=Status.choices, default=Status.IN_PROGRESS)
-    answered_count = models.PositiveSmallIntegerField(default=0)
-    correct_count = models.PositiveSmallIntegerField(default=0)
-    time_limit_s = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    deadline = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    source_session = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
-    )
-
-    class Meta:
-        ordering = ["-started_at", "-pk"]
-        indexes = [
-            models.Index(fields=["learner", "-started_at"], name="session_learner_started_idx"),
-            models.Index(
-                fields=["learner", "status"],
-                condition=models.Q(status="in_progress"),
-                name="session_learner_open_idx",
-            ),
-        ]
-        constraints = [
-            # Sessions a learner starts are 5-50 long; "practise these mistakes" may have fewer.
-            models.CheckConstraint(
-                condition=models.Q(length__gte=1, length__lte=50), name="session_length_range"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(answered_count__lte=models.F("length"))
-                & models.Q(correct_count__lte=models.F("answered_count")),
-                name="session_counts_consistent",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(mode__in=["practice", "timed"]), name="session_mode_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["in_progress", "completed", "timed_out"]),
-                name="session_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(mode="practice", deadline__isnull=True, time_limit_s__isnull=True)
-                | models.Q(mode="timed", deadline__isnull=False, time_limit_s__gt=0),
-                name="session_timed_has_deadline",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="in_progress", completed_at__isnull=True)
-                | (~models.Q(status="in_progress") & models.Q(completed_at__isnull=False)),
-                name="session_completed_at_matches_status",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.section} session #{self.pk} ({self.learner})"
-
-    def get_absolute_url(self):
-        return reverse("practice:session-detail", args=[self.pk])
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == self.Status.IN_PROGRESS
-
-    @property
-    def is_timed(self) -> bool:
-        return self.mode == self.Mode.TIMED
-
-    @property
-    def omitted_count(self) -> int:
-        return self.length - self.answered_count
-
-    def seconds_left(self, now=None) -> int | None:
-        if self.deadline is None:
-            return None
-        return max(0, int((self.deadline - (now or timezone.now())).total_seconds()))
-
-
-class SessionItem(models.Model):
-    """A question's place in a session, with the learner's flag and when it was first shown."""
-
-    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="items")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="session_items")
-    position = models.PositiveSmallIntegerField()
-    flagged = models.BooleanField(default=False)
-    shown_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["session", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["session", "position"], name="item_session_position_unique"),
-            models.UniqueConstraint(fields=["session", "question"], name="item_session_question_unique"),
-            models.CheckConstraint(condition=models.Q(position__gte=1), name="item_position_positive"),
-        ]
-
-    def __str__(self):
-        return f"{self.session_id}#{self.position}"
-
-
-class Answer(models.Model):
-    """A learner's one and only answer to a question in a session; recorded by answer_submit."""
-
-    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="answers")
-    item = models.OneToOneField(SessionItem, on_delete=models.CASCADE, related_name="answer")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="answers")
-    given = models.CharField(max_length=6, help_text="A-D for multiple choice, the entry for SPR.")
-    is_correct = models.BooleanField()
-    time_spent_ms = models.PositiveIntegerField()
-    key = models.UUIDField(unique=True, help_text="Idempotency key sent with the form.")
-    answered_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["answered_at", "pk"]
-        indexes = [
-            models.Index(fields=["learner", "-answered_at"], name="answer_learner_time_idx"),
-            models.Index(fields=["question", "is_correct"], name="answer_question_idx"),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["session", "question"], name="answer_session_question_unique"),
-            models.CheckConstraint(condition=~models.Q(given=""), name="answer_given_not_blank"),
-        ]
-
-    def __str__(self):
-        return f"{self.learner} → {self.question_id}: {self.given}"
-
-    @property
-    def time_spent_s(self) -> float:
-        return round(self.time_spent_ms / 1000, 1)
-
-
-# Learning features live in their own modules; importing them here registers the models.
-from .models_learning import (  # noqa: E402, F401
-    BadgeAward,
-    DailyActivity,
-    Flashcard,
-    FlashcardReview,
-    LearnerStats,
-    ReviewRating,
-    Scheduler,
-    StudyPreference,
-)
-from .models_legacy import LegacyRecord  # noqa: E402, F401
-from .models_progress import (  # noqa: E402, F401
-    ReviewAttempt,
-    ReviewItem,
-    ScoreSnapshot,
-    SkillProficiency,
-)

@@ -1,16 +1,16 @@
-"""Reads that span models or depend on the learner. Each returns a bounded number of queries."""
+"""Practice session reads: the learner's sessions, their items, the item an answer is posted to, results."""
 
 import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, FloatField, Func, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Answer, PracticeSession, Question, QuestionOption, Section, SessionItem, Skill, User
-from .rows import select_columns
+from ..models import Answer, PracticeSession, Question, QuestionOption, Section, SessionItem, User
+from ..rows import select_columns
 
 
 def practice_session_get(*, learner: User, pk: int) -> PracticeSession:
@@ -44,6 +44,11 @@ def session_items(*, session: PracticeSession, with_questions: bool = False) -> 
             Prefetch("question__options", queryset=QuestionOption.objects.order_by("label"))
         )
     return list(items)
+
+
+def session_item_get(*, session: PracticeSession, position: int) -> SessionItem:
+    """The item at `position` of the session, or 404."""
+    return get_object_or_404(SessionItem, session=session, position=position)
 
 
 # What a question shows but an answer to it never reads: marking needs its type, answers and IRT figures.
@@ -107,17 +112,6 @@ def session_item_for_answer(*, learner: User, session_pk: int, position: int) ->
     return item
 
 
-def question_options(*, question: Question) -> list[QuestionOption]:
-    return list(QuestionOption.objects.filter(question=question).order_by("label"))
-
-
-def skills_for_choice():
-    """Every skill with its domain and section, in taxonomy order (one query), for the start form."""
-    return Skill.objects.select_related("domain__section").order_by(
-        "domain__section__position", "domain__position", "position"
-    )
-
-
 @dataclass
 class Tally:
     name: str
@@ -150,7 +144,7 @@ def session_results(*, session: PracticeSession) -> SessionResults:
     domains: OrderedDict[str, Tally] = OrderedDict()
     total_time = 0
     for item in items:
-        answer = getattr(item, "answer", None) if _has_answer(item) else None
+        answer = getattr(item, "answer", None) if item_has_answer(item) else None
         item.answer_or_none = answer
         item.correct_label = next((o.label for o in item.question.options.all() if o.is_correct), "")
         skill = item.question.skill
@@ -172,37 +166,9 @@ def session_results(*, session: PracticeSession) -> SessionResults:
     )
 
 
-def _has_answer(item: SessionItem) -> bool:
+def item_has_answer(item: SessionItem) -> bool:
     try:
         item.answer  # noqa: B018  (reads the select_related cache)
     except Answer.DoesNotExist:
         return False
     return True
-
-
-class PercentileCont(Func):
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-    contains_aggregate = True
-
-
-def question_answer_stats(*, question_ids) -> dict[int, dict]:
-    """Attempts, % correct and median time (s) per question, in one grouped query."""
-    rows = (
-        Answer.objects.filter(question_id__in=list(question_ids))
-        .values("question_id")
-        .annotate(
-            attempts=Count("pk"),
-            correct=Count("pk", filter=Q(is_correct=True)),
-            median_ms=PercentileCont("time_spent_ms"),
-        )
-    )
-    return {
-        row["question_id"]: {
-            "attempts": row["attempts"],
-            "percent_correct": round(100 * row["correct"] / row["attempts"]) if row["attempts"] else None,
-            "median_seconds": round(row["median_ms"] / 1000, 1) if row["median_ms"] is not None else None,
-        }
-        for row in rows
-    }

@@ -1,15 +1,12 @@
-"""Learning models that hang off the question bank: proficiency, score history, review of mistakes.
-
-Imported by practice/models.py after the question models.
-"""
+"""Progress: skill proficiency, predicted-score history, running totals and streaks, daily activity,
+badges earned."""
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
-from .engine.mastery import Level
-from .models_learning import ReviewRating
+from ..badges import CHOICES as BADGE_CHOICES
+from ..engine.mastery import Level
 
 
 class SkillProficiency(models.Model):
@@ -86,74 +83,75 @@ class ScoreSnapshot(models.Model):
         return f"{self.learner} {self.taken_at:%Y-%m-%d}: {self.total}"
 
 
-class ReviewItemQuerySet(models.QuerySet):
-    def due_for(self, learner, now=None):
-        return self.filter(learner=learner, due__lte=now or timezone.now())
+class BadgeAward(models.Model):
+    """A badge a learner earned. The unique constraint makes every award happen exactly once."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badges")
+    code = models.CharField(max_length=40, choices=BADGE_CHOICES)
+    awarded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-awarded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "code"], name="badge_learner_code_unique"),
+        ]
+        indexes = [models.Index(fields=["learner", "-awarded_at"], name="badge_learner_time_idx")]
+
+    def __str__(self):
+        return f"{self.learner}: {self.code}"
 
 
-class ReviewItem(models.Model):
-    """A question the learner missed or answered slowly, scheduled with FSRS (card state persisted)."""
+class LearnerStats(models.Model):
+    """Running totals and the streak, one row per learner, updated under a row lock."""
 
-    class Reason(models.TextChoices):
-        MISSED = "missed", "Missed"
-        SLOW = "slow", "Correct but slow"
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_items"
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_stats"
     )
-    question = models.ForeignKey("practice.Question", on_delete=models.CASCADE, related_name="review_items")
-    reason = models.CharField(max_length=6, choices=Reason.choices)
-    fsrs_state = models.JSONField()
-    due = models.DateTimeField()
+    answers = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
     reviews = models.PositiveIntegerField(default=0)
-    lapses = models.PositiveIntegerField(default=0)
-    last_reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = ReviewItemQuerySet.as_manager()
+    sessions_completed = models.PositiveIntegerField(default=0)
+    current_streak = models.PositiveIntegerField(default=0)
+    longest_streak = models.PositiveIntegerField(default=0)
+    last_active_day = models.DateField(null=True, blank=True, help_text="In the learner's time zone.")
 
     class Meta:
-        ordering = ["due", "pk"]
-        indexes = [models.Index(fields=["learner", "due"], name="reviewitem_learner_due_idx")]
+        verbose_name_plural = "learner stats"
         constraints = [
-            models.UniqueConstraint(
-                fields=["learner", "question"], name="reviewitem_learner_question_unique"
+            models.CheckConstraint(
+                condition=models.Q(correct__lte=models.F("answers")), name="stats_correct_le_answers"
             ),
             models.CheckConstraint(
-                condition=models.Q(reason__in=["missed", "slow"]), name="reviewitem_reason_valid"
+                condition=models.Q(current_streak__lte=models.F("longest_streak")),
+                name="stats_streak_le_longest",
             ),
         ]
 
     def __str__(self):
-        return f"{self.learner} / {self.question_id} due {self.due:%Y-%m-%d %H:%M}"
-
-    def get_absolute_url(self):
-        return reverse("practice:review-item", args=[self.pk])
+        return f"{self.learner}: {self.answers} answers, streak {self.current_streak}"
 
 
-class ReviewAttempt(models.Model):
-    """One answer in the review of mistakes (the review log)."""
+class DailyActivity(models.Model):
+    """What a learner did on one day of their own calendar; feeds the streak and the weekly charts."""
 
-    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="attempts")
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_attempts"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_days"
     )
-    given = models.CharField(max_length=6)
-    is_correct = models.BooleanField()
-    time_spent_ms = models.PositiveIntegerField()
-    rating = models.PositiveSmallIntegerField(choices=ReviewRating.choices)
-    key = models.UUIDField(unique=True, help_text="Idempotency key sent with the form.")
-    reviewed_at = models.DateTimeField(default=timezone.now)
-    due_after = models.DateTimeField()
+    day = models.DateField(help_text="In the learner's time zone.")
+    answers = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+    time_spent_ms = models.PositiveBigIntegerField(default=0)
+    reviews = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["reviewed_at", "pk"]
-        indexes = [models.Index(fields=["learner", "reviewed_at"], name="reviewattempt_learner_idx")]
+        ordering = ["learner", "day"]
+        verbose_name_plural = "daily activity"
         constraints = [
+            models.UniqueConstraint(fields=["learner", "day"], name="activity_learner_day_unique"),
             models.CheckConstraint(
-                condition=models.Q(rating__gte=1, rating__lte=4), name="reviewattempt_rating_range"
+                condition=models.Q(correct__lte=models.F("answers")), name="activity_correct_le_answers"
             ),
         ]
 
     def __str__(self):
-        return f"{self.item_id}: {self.get_rating_display()}"
+        return f"{self.learner} {self.day}"

@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from .models import (
+from ..models import (
     Answer,
     BadgeAward,
     DailyActivity,

@@ -1,0 +1,73 @@
+"""Every model of the practice app, re-exported so `from practice.models import Question` works.
+
+Modules by domain: accounts (user, profile), bank (taxonomy, questions), sessions (practice sessions,
+items, answers), progress (proficiency, score history, totals, activity, badges), review (mistakes to
+review), flashcards, legacy (the legacy-id map).
+
+Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
+formats. Inside this package a module imports its siblings directly (`from .bank import Question`),
+never this __init__. Migrations name `practice.models.validate_time_zone`; it is re-exported for them.
+"""
+
+from .accounts import Profile, User, validate_time_zone
+from .bank import (
+    IRT_B_DEFAULTS,
+    MCQ_LABELS,
+    Difficulty,
+    Domain,
+    EveryRowManager,
+    ListedManager,
+    Question,
+    QuestionOption,
+    QuestionQuerySet,
+    Section,
+    Skill,
+)
+from .flashcards import (
+    Flashcard,
+    FlashcardQuerySet,
+    FlashcardReview,
+    Scheduler,
+    StudyPreference,
+    flashcard_text_clean,
+)
+from .legacy import LegacyRecord
+from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
+from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
+from .sessions import Answer, PracticeSession, SessionItem
+
+__all__ = [
+    "IRT_B_DEFAULTS",
+    "MCQ_LABELS",
+    "Answer",
+    "BadgeAward",
+    "DailyActivity",
+    "Difficulty",
+    "Domain",
+    "EveryRowManager",
+    "Flashcard",
+    "FlashcardQuerySet",
+    "FlashcardReview",
+    "LearnerStats",
+    "LegacyRecord",
+    "ListedManager",
+    "PracticeSession",
+    "Profile",
+    "Question",
+    "QuestionOption",
+    "QuestionQuerySet",
+    "ReviewAttempt",
+    "ReviewItem",
+    "ReviewItemQuerySet",
+    "ReviewRating",
+    "Scheduler",
+    "ScoreSnapshot",
+    "Section",
+    "SessionItem",
+    "Skill",
+    "SkillProficiency",
+    "StudyPreference",
+    "User",
+    "flashcard_text_clean",
+    "validate_time_zone",
+]

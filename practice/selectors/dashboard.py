@@ -1,0 +1,72 @@
+"""The dashboard's body (charts, scores, mastery, badges), cached per learner with their progress version.
+
+Every learning write gives the learner a new progress version (`services.activity.progress_changed`),
+so a cached body is used only while it was built for the current version, per day and time zone.
+"""
+
+import uuid
+from datetime import date
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+
+from .. import charts
+from ..badges import BY_CODE
+from ..models import User
+from .progress import latest_badges, predicted_scores, score_history, skill_rows, weekly_activity
+
+DASHBOARD_CACHE_SECONDS = 24 * 3600
+BODY_TEMPLATE = "practice/includes/_dashboard_body.html"
+
+
+def progress_version_key(learner_id: int) -> str:
+    return f"learning:progress-version:{learner_id}"
+
+
+def progress_version(learner_id: int) -> str:
+    """A token that changes whenever the learner's progress does (a missing one is made afresh)."""
+    key = progress_version_key(learner_id)
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(key, version, None)
+        version = cache.get(key) or version
+    return version
+
+
+def dashboard_body_context(*, learner: User, today: date) -> dict:
+    scores = predicted_scores(learner=learner, rows=skill_rows(learner=learner))
+    history = score_history(learner=learner)
+    weeks = weekly_activity(learner=learner, today=today)
+    bands = charts.band_bars(
+        [
+            ("Total", scores["total"]),
+            ("Reading and Writing", scores["reading_writing"]),
+            ("Math", scores["math"]),
+        ]
+    )
+    return {
+        "scores": scores,
+        "bands": bands,
+        "bands_svg": charts.bands_svg(bands),
+        "history": history,
+        "trend_svg": charts.trend_svg(history),
+        "weeks": weeks,
+        "weeks_svg": charts.weeks_svg(weeks),
+        "badges": [(award, BY_CODE.get(award.code)) for award in latest_badges(learner=learner)],
+    }
+
+
+def dashboard_body_html(*, learner: User, today: date, time_zone: str, request=None) -> str:
+    """The body's HTML from the cache when it was built for the current progress version, else built
+    and stored. One cache round trip reads both the version and the body."""
+    key = f"learning:dashboard:{learner.pk}:{today}:{time_zone}"
+    version_key = progress_version_key(learner.pk)
+    cached = cache.get_many([version_key, key])
+    version = cached.get(version_key) or progress_version(learner.pk)
+    stored = cached.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    body = render_to_string(BODY_TEMPLATE, dashboard_body_context(learner=learner, today=today), request)
+    cache.set(key, (version, body), DASHBOARD_CACHE_SECONDS)
+    return body

@@ -1,0 +1,35 @@
+"""The practice app's routes (namespace "practice"). Account routes, not namespaced, are in accounts.py."""
+
+from django.urls import path
+
+from ..views import dashboard, exports, flashcards, review, sessions
+
+app_name = "practice"
+
+urlpatterns = [
+    path("practice/", sessions.session_list, name="session-list"),
+    path("practice/start/", sessions.session_create, name="session-create"),
+    path("practice/sessions/<int:pk>/", sessions.session_detail, name="session-detail"),
+    path("practice/sessions/<int:pk>/q/<int:position>/", sessions.item_detail, name="item-detail"),
+    path("practice/sessions/<int:pk>/q/<int:position>/answer/", sessions.answer_create, name="answer-create"),
+    path("practice/sessions/<int:pk>/q/<int:position>/flag/", sessions.item_flag, name="item-flag"),
+    path("practice/sessions/<int:pk>/finish/", sessions.session_finish, name="session-finish"),
+    path("practice/sessions/<int:pk>/results/", sessions.session_results, name="session-results"),
+    path("practice/sessions/<int:pk>/mistakes/", sessions.session_mistakes, name="session-mistakes"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("badges/", dashboard.badge_list, name="badge-list"),
+    path("review/", review.review_list, name="review-list"),
+    path("review/<int:pk>/", review.review_item, name="review-item"),
+    path("review/attempts/<int:pk>/", review.review_attempt, name="review-attempt"),
+    path("flashcards/", flashcards.flashcard_list_view, name="flashcard-list"),
+    path("flashcards/new/", flashcards.flashcard_create_view, name="flashcard-create"),
+    path("flashcards/review/", flashcards.flashcard_review_next, name="flashcard-review"),
+    path("flashcards/export.csv", flashcards.flashcard_export, name="flashcard-export"),
+    path("flashcards/import/", flashcards.flashcard_import_view, name="flashcard-import"),
+    path("flashcards/settings/", flashcards.flashcard_settings, name="flashcard-settings"),
+    path("flashcards/<int:pk>/edit/", flashcards.flashcard_update_view, name="flashcard-update"),
+    path("flashcards/<int:pk>/delete/", flashcards.flashcard_delete_view, name="flashcard-delete"),
+    path("flashcards/<int:pk>/review/", flashcards.flashcard_rate, name="flashcard-rate"),
+    path("export/", exports.export_index, name="export"),
+    path("export/prepnexus-export.<str:fmt>", exports.export_download, name="export-download"),
+]

@@ -1,0 +1,56 @@
+"""Account pages: the home page, signup and the learner's profile."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ..forms import ProfileForm, SignupForm
+from ..services.accounts import learner_signup, profile_get_or_create, profile_update
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = learner_signup(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                display_name=form.cleaned_data["display_name"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = field if field in form.fields else ("password1" if field == "password" else None)
+                for error in errors:
+                    form.add_error(target, error)
+        else:
+            login(request, user, backend="practice.backends.EmailOrUsernameBackend")
+            messages.success(request, "Welcome to PrepNexus! Your account is ready.")
+            return redirect("home")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    learner_profile = profile_get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=learner_profile)
+    if request.method == "POST":
+        if form.is_valid():
+            profile_update(profile=learner_profile, **{name: form.cleaned_data[name] for name in form.fields})
+            messages.success(request, "Profile saved.")
+            return redirect("profile")
+        # ModelForm validation mutated the instance; reload so the page shows what is stored.
+        learner_profile.refresh_from_db()
+        return render(request, "practice/profile_form.html", {"form": form}, status=422)
+    return render(request, "practice/profile_form.html", {"form": form})
