@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -166,8 +167,6 @@ class Post(models.Model):
             return ""
         if self.cover_image.startswith("https://"):
             return self.cover_image
-        from django.templatetags.static import static
-
         try:
             return static(self.cover_image)
         except ValueError:  # not in the static manifest

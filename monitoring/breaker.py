@@ -18,6 +18,7 @@ import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import utils as db_utils
+from psycopg_pool import PoolClosed
 
 from . import metrics
 
@@ -46,8 +47,6 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 
 
 def _closed_by_us(exc: BaseException | None) -> bool:
-    from psycopg_pool import PoolClosed
-
     return isinstance(exc, PoolClosed) or isinstance(getattr(exc, "__cause__", None), PoolClosed)
 
 
@@ -59,8 +58,6 @@ def _close_pool(pool) -> None:
     (3.3) never wakes it, so for one pool timeout we fail such stragglers too. The middleware retries
     safe requests once the database is back.
     """
-    from psycopg_pool import PoolClosed
-
     pool.close(timeout=0)
     deadline = time.monotonic() + float(getattr(pool, "timeout", 2.0))
     lock, waiting = getattr(pool, "_lock", None), getattr(pool, "_waiting", None)

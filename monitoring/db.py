@@ -23,6 +23,8 @@ class MonitoredConnection(psycopg.Connection):
         try:
             return super().connect(*args, **kwargs)
         except psycopg.OperationalError as exc:
+            # app-loading: settings.py names this class, so importing the breaker (django.db, the cache,
+            # metrics) at the top would run while the settings are still being read.
             from monitoring.breaker import breaker, is_database_unavailable
 
             if is_database_unavailable(exc):

@@ -20,6 +20,7 @@ class DatabaseUnavailableFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and record.levelno >= logging.ERROR:
+            # app-loading: logging is configured before the apps load; the breaker imports django.db.
             from .breaker import is_database_unavailable
 
             exc = record.exc_info[1]

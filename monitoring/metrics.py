@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 
 from django.core.cache import caches
+from django_redis import get_redis_connection
 from prometheus_client import Counter, Gauge, Histogram
 
 logger = logging.getLogger("prepnexus.metrics")
@@ -81,8 +82,6 @@ class PerformanceStore:
         self._pid = None
 
     def _client(self):
-        from django_redis import get_redis_connection
-
         return get_redis_connection("default")
 
     def record(self, *, route, status, duration_ms, queries, cache_hits, cache_misses) -> None:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django_redis import get_redis_connection
 from health_check.views import HealthCheckView, MediaType
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
@@ -197,8 +198,6 @@ def prometheus_metrics(request):
 
 
 def _cache_status() -> dict:
-    from django_redis import get_redis_connection
-
     started = time.perf_counter()
     try:
         get_redis_connection("default").ping()

@@ -4,6 +4,7 @@ import math
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
@@ -35,8 +36,6 @@ def login_identifier(request: HttpRequest, credentials: dict | None = None) -> s
         value = request.POST.get("username", "")
     typed = str(value).replace("\x00", "").strip().lower()[:254]
     if "@" in typed:
-        from django.contrib.auth import get_user_model
-
         username = (
             get_user_model()._default_manager.filter(email__iexact=typed).values_list("username", flat=True)
         ).first()

@@ -1,6 +1,9 @@
 """Gunicorn settings for production and for the servers that tests and benchmarks start."""
 
+import glob
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -24,10 +27,6 @@ control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "off").lower(
 # Workers write their series to files in PROMETHEUS_MULTIPROC_DIR; it must exist before they import
 # prometheus_client, and must start empty (stale files from an earlier run would be added in).
 # Unset, a private temporary directory is created here and removed when gunicorn exits.
-import glob  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-
 _created_multiproc_dir = None
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     _created_multiproc_dir = tempfile.mkdtemp(prefix="prepnexus-prometheus-")
@@ -42,6 +41,7 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
+    # Imported here, after PROMETHEUS_MULTIPROC_DIR is set above: prometheus_client reads it on import.
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django_redis import get_redis_connection
 from redis.commands.core import Script
 
 from .clientip import client_ip
@@ -79,8 +80,6 @@ def hit(scope: str, ident: str, limit: int, window: int) -> tuple[bool, int]:
     retry_after = max(1, math.ceil(window_start + window - now))
     key = cache.make_and_validate_key(f"ratelimit:{scope}:{ident}:{window_start}")
     try:
-        from django_redis import get_redis_connection
-
         count = _COUNT(keys=[key], args=[window + 1], client=get_redis_connection("default"))
     except Exception:
         logger.warning("rate limit %s not enforced: the cache is unreachable", scope, exc_info=True)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from psycopg import sql
 
-from monitoring import backups
+from monitoring import backups, postgres
 from practice.tests.factories import make_user
 
 # pg_dump reads through its own connection, so the data a test writes must be committed.
@@ -20,7 +20,7 @@ def _admin_url(db_url: str) -> str:
 @pytest.fixture
 def scratch_db():
     """A uniquely named, empty database on the same server, dropped afterwards."""
-    source = backups.default_database_url()
+    source = postgres.default_database_url()
     name = f"{psycopg.conninfo.conninfo_to_dict(source)['dbname'][:40]}_r{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_admin_url(source), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -43,7 +43,7 @@ def _backup(tmp_path, *extra) -> tuple:
 
 def _state(url: str) -> dict:
     with psycopg.connect(url) as conn:
-        return backups.fingerprints(conn)
+        return postgres.fingerprints(conn)
 
 
 def test_backup_writes_a_custom_format_dump_and_a_manifest_of_every_table(tmp_path):
@@ -51,11 +51,11 @@ def test_backup_writes_a_custom_format_dump_and_a_manifest_of_every_table(tmp_pa
     dump, manifest = _backup(tmp_path)
     assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
     assert dump.name.startswith("prepnexus-") and dump.name.endswith("Z.dump")
-    assert manifest["dump_sha256"] == backups.file_sha256(dump)
+    assert manifest["dump_sha256"] == postgres.file_sha256(dump)
     assert manifest["tables"]["public.practice_user"]["rows"] == 3
     assert manifest["tables"]["public.practice_profile"]["rows"] == 3
     assert ["practice", "0001_initial"] in manifest["migrations"]
-    assert manifest["tables"] == _state(backups.default_database_url())
+    assert manifest["tables"] == _state(postgres.default_database_url())
 
 
 def test_backup_then_restore_into_an_empty_database_is_equal_table_by_table(tmp_path, scratch_db, capsys):
@@ -65,7 +65,7 @@ def test_backup_then_restore_into_an_empty_database_is_equal_table_by_table(tmp_
     out = capsys.readouterr().out
     assert "migrations are in sync" in out
     assert "[3/4] verifying row counts and checksums" in out
-    assert _state(scratch_db) == _state(backups.default_database_url()) == manifest["tables"]
+    assert _state(scratch_db) == _state(postgres.default_database_url()) == manifest["tables"]
     with psycopg.connect(scratch_db) as conn:
         rows = conn.execute("SELECT username, email, last_name FROM practice_user ORDER BY id").fetchall()
     assert rows[1] == ("Zoë6", "zoë6@example.com", "O'Brien\ttab\nline 日本語 📚")
@@ -97,7 +97,7 @@ def test_restore_refuses_a_non_empty_target_without_force_and_replaces_it_with_f
     with psycopg.connect(scratch_db) as conn:
         conn.execute("DROP TABLE local_notes")
     call_command("restore", str(dump), "--database-url", scratch_db, "--force")
-    assert _state(scratch_db) == _state(backups.default_database_url())
+    assert _state(scratch_db) == _state(postgres.default_database_url())
 
 
 def test_restore_refuses_a_damaged_dump_and_leaves_the_target_untouched(tmp_path, scratch_db):
@@ -109,7 +109,7 @@ def test_restore_refuses_a_damaged_dump_and_leaves_the_target_untouched(tmp_path
     with pytest.raises(CommandError, match="does not match the SHA-256 in its manifest"):
         call_command("restore", str(dump), "--database-url", scratch_db)
     with psycopg.connect(scratch_db) as conn:
-        assert backups.user_relation_count(conn) == 0
+        assert postgres.user_relation_count(conn) == 0
 
 
 def test_restore_fails_when_restored_data_differs_from_the_manifest(tmp_path, scratch_db):
@@ -133,7 +133,7 @@ def test_verification_detects_a_changed_row_in_the_restored_database(tmp_path, s
     with psycopg.connect(scratch_db) as conn:
         conn.execute("UPDATE practice_user SET email = 'mallory@example.org' WHERE username = 'ada'")
         conn.execute("DELETE FROM practice_profile WHERE id = (SELECT min(id) FROM practice_profile)")
-    problems = backups.compare(manifest["tables"], _state(scratch_db))
+    problems = postgres.compare(manifest["tables"], _state(scratch_db))
     assert problems == [
         "public.practice_profile: 2 rows, the backup has 3",
         "public.practice_user: same 3 rows but different contents (checksum mismatch)",
@@ -182,11 +182,11 @@ def test_backup_fails_clearly_when_pg_dump_is_missing(tmp_path, settings):
 
 
 def test_pg_tools_match_the_server_major_version():
-    with psycopg.connect(backups.default_database_url()) as conn:
-        major = backups.server_major(conn)
+    with psycopg.connect(postgres.default_database_url()) as conn:
+        major = postgres.server_major(conn)
     for tool in ("pg_dump", "pg_restore"):
-        path = backups.find_pg_tool(tool, major)
-        assert backups._tool_major(path) >= major
+        path = postgres.find_pg_tool(tool, major)
+        assert postgres._tool_major(path) >= major
 
 
 def test_backup_taken_while_the_site_keeps_writing_still_verifies(tmp_path, scratch_db):
@@ -199,7 +199,7 @@ def test_backup_taken_while_the_site_keeps_writing_still_verifies(tmp_path, scra
     written = []
 
     def keep_writing():
-        with psycopg.connect(backups.default_database_url(), autocommit=True) as conn:
+        with psycopg.connect(postgres.default_database_url(), autocommit=True) as conn:
             while not stop.is_set():
                 key = uuid.uuid4().hex
                 conn.execute(

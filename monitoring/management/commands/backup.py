@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg.conninfo import conninfo_to_dict
 
-from monitoring import backups
+from monitoring import backups, postgres
 
 
 class Command(BaseCommand):
@@ -33,11 +33,11 @@ class Command(BaseCommand):
         keep = settings.BACKUP_KEEP if keep is None else keep
         if keep < 0:
             raise CommandError("--keep must be 0 (keep all) or a positive number of backups")
-        url = backups.default_database_url()
-        progress = self.stdout.write if verbosity >= 1 else backups._quiet
+        url = postgres.default_database_url()
+        progress = self.stdout.write if verbosity >= 1 else postgres.quiet
         try:
             dump, manifest = backups.backup_create(url=url, output=output, progress=progress)
-        except (backups.BackupError, OSError) as exc:
+        except (postgres.BackupError, OSError) as exc:
             raise CommandError(f"backup failed: {exc}") from exc
         rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from monitoring import backups
+from monitoring import backups, postgres
 
 
 class Command(BaseCommand):
@@ -27,19 +27,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, database_url, force, verbosity, **options):
-        url = database_url or backups.default_database_url()
-        progress = self.stdout.write if verbosity >= 1 else backups._quiet
+        url = database_url or postgres.default_database_url()
+        progress = self.stdout.write if verbosity >= 1 else postgres.quiet
         # Our own pooled connections must not hold anything the restore has to drop.
         connections.close_all()
         try:
             dump, manifest = backups.load_manifest(file)
             backups.restore_run(dump=dump, manifest=manifest, url=url, force=force, progress=progress)
-        except (backups.BackupError, OSError) as exc:
+        except (postgres.BackupError, OSError) as exc:
             raise CommandError(f"restore failed: {exc}") from exc
         rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {dump.name} into {backups.describe(url)}: {len(manifest['tables'])} tables and "
+                f"Restored {dump.name} into {postgres.describe(url)}: {len(manifest['tables'])} tables and "
                 f"{rows} rows match the manifest, migrations are in sync."
             )
         )

@@ -1,0 +1,227 @@
+"""PostgreSQL for the backup and restore commands: connections, client tools matched to the server,
+and what a database holds (tables, row fingerprints, applied migrations)."""
+
+import glob
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+from django.conf import settings
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+# libpq connection keywords -> the environment variables pg_dump/pg_restore read, so that a password
+# never appears on a command line (visible in ps).
+_LIBPQ_ENV = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "dbname": "PGDATABASE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "options": "PGOPTIONS",
+}
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
+
+Progress = Callable[[str], None]
+
+
+class BackupError(Exception):
+    """A backup or restore step failed; the message says which and why."""
+
+
+def quiet(message: str) -> None:
+    """A Progress that says nothing."""
+
+
+# --- connections and tools ---------------------------------------------------------------------------
+
+
+def default_database_url() -> str:
+    """The URL of Django's default database, as its settings name it right now (tests switch the name)."""
+    db = settings.DATABASES["default"]
+    auth = quote(db.get("USER") or "postgres", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "127.0.0.1"
+    if host.startswith("/"):  # a Unix socket directory
+        return f"postgres://{auth}@/{quote(db['NAME'], safe='')}?host={quote(host, safe='')}"
+    return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{quote(db['NAME'], safe='')}"
+
+
+def describe(url: str) -> str:
+    """host:port/dbname of a database URL, without its credentials, for messages."""
+    params = conninfo_to_dict(url)
+    return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}/{params.get('dbname', '')}"
+
+
+def libpq_env(url: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    for key, value in conninfo_to_dict(url).items():
+        if key in _LIBPQ_ENV and value is not None:
+            env[_LIBPQ_ENV[key]] = str(value)
+    return env
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, connect_timeout=10, application_name="prepnexus-backup", **kwargs)
+    except psycopg.OperationalError as exc:
+        raise BackupError(f"cannot connect to {describe(url)}: {str(exc).strip()}") from exc
+
+
+def server_major(conn: psycopg.Connection) -> int:
+    return conn.info.server_version // 10000
+
+
+def _tool_major(path: str) -> int | None:
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except OSError:
+        return None
+    match = re.search(r"(\d+)(?:\.\d+)?", out)
+    return int(match[1]) if match else None
+
+
+def find_pg_tool(name: str, major: int) -> str:
+    """The pg_dump/pg_restore that can handle a server of this major version, preferring the same major.
+
+    PG_BINDIR pins the directory. Otherwise Debian's /usr/lib/postgresql/<major>/bin comes first, then a
+    newer installed major, then PATH. An older tool cannot read a newer server, so it is never used.
+    """
+    pinned = getattr(settings, "PG_BINDIR", "")
+    if pinned:
+        candidates = [os.path.join(pinned, name)]
+    else:
+        versioned = [p for p in glob.glob(f"/usr/lib/postgresql/*/bin/{name}") if p.split("/")[-3].isdigit()]
+        # The server's own major first, then newer ones from the oldest up.
+        candidates = sorted(versioned, key=lambda p: (int(p.split("/")[-3]) != major, int(p.split("/")[-3])))
+        on_path = shutil.which(name)
+        if on_path:
+            candidates.append(on_path)
+    looked = []
+    for candidate in candidates:
+        if not os.access(candidate, os.X_OK):
+            looked.append(f"{candidate} (missing)")
+            continue
+        found = _tool_major(candidate)
+        if found is not None and found >= major:
+            return candidate
+        looked.append(f"{candidate} (version {found})")
+    raise BackupError(
+        f"{name} for PostgreSQL {major} not found (looked at: {', '.join(looked) or 'nothing'}). "
+        f"Install postgresql-client-{major} or set PG_BINDIR to the directory holding {name} {major} "
+        "or newer."
+    )
+
+
+# --- what a database holds ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    order_by: tuple[str, ...]  # primary key columns; empty when the table has none
+
+    @property
+    def label(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def list_tables(conn: psycopg.Connection) -> list[Table]:
+    rows = conn.execute(
+        """
+        SELECT n.nspname, c.relname,
+               coalesce((SELECT array_agg(a.attname::text ORDER BY k.ord)
+                         FROM pg_index i
+                         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                         WHERE i.indrelid = c.oid AND i.indisprimary), '{}')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+        ORDER BY 1, 2
+        """
+    ).fetchall()
+    return [Table(schema, name, tuple(pk)) for schema, name, pk in rows]
+
+
+def user_relation_count(conn: psycopg.Connection) -> int:
+    """Tables, views, sequences and the like outside the system schemas: 0 means an empty database."""
+    return conn.execute(
+        """
+        SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+        """
+    ).fetchone()[0]
+
+
+def table_fingerprint(conn: psycopg.Connection, table: Table) -> dict:
+    """Row count and MD5 of the table's rows in COPY text form, streamed in primary-key order."""
+    relation = sql.Identifier(table.schema, table.name)
+    if table.order_by:
+        order = sql.SQL(", ").join(sql.Identifier(column) for column in table.order_by)
+    else:
+        order = sql.SQL("t::text")  # no primary key: the whole row is the order
+    query = sql.SQL("COPY (SELECT * FROM {} AS t ORDER BY {}) TO STDOUT").format(relation, order)
+    digest, rows = hashlib.md5(usedforsecurity=False), 0
+    with conn.cursor() as cursor, cursor.copy(query) as copy:
+        for block in copy:
+            digest.update(block)
+            rows += bytes(block).count(b"\n")  # COPY text escapes newlines inside values
+    return {"rows": rows, "md5": digest.hexdigest()}
+
+
+def fingerprints(conn: psycopg.Connection, progress: Progress = quiet) -> dict[str, dict]:
+    tables = list_tables(conn)
+    result = {}
+    for index, table in enumerate(tables, 1):
+        result[table.label] = table_fingerprint(conn, table)
+        progress(f"  checksummed {index}/{len(tables)} {table.label}: {result[table.label]['rows']} rows")
+    return result
+
+
+def applied_migrations(conn: psycopg.Connection) -> list[list[str]]:
+    exists = conn.execute("SELECT to_regclass('django_migrations') IS NOT NULL").fetchone()[0]
+    if not exists:
+        return []
+    rows = conn.execute("SELECT app, name FROM django_migrations ORDER BY app, name").fetchall()
+    return [[app, name] for app, name in rows]
+
+
+def compare(expected: dict[str, dict], actual: dict[str, dict]) -> list[str]:
+    """Every difference between two table fingerprint maps, one readable line each."""
+    problems = []
+    for label in sorted(expected.keys() | actual.keys()):
+        want, got = expected.get(label), actual.get(label)
+        if got is None:
+            problems.append(f"{label}: missing from the restored database")
+        elif want is None:
+            problems.append(f"{label}: in the restored database but not in the backup")
+        elif want["rows"] != got["rows"]:
+            problems.append(f"{label}: {got['rows']} rows, the backup has {want['rows']}")
+        elif want["md5"] != got["md5"]:
+            problems.append(f"{label}: same {got['rows']} rows but different contents (checksum mismatch)")
+    return problems
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
