@@ -226,8 +226,8 @@ from django.conf import global_settings  # noqa: E402
 
 PASSWORD_HASHERS = [
     *global_settings.PASSWORD_HASHERS,
-    "practice.hashers.LegacyBCryptHasher",
-    "practice.hashers.LegacyWerkzeugHasher",
+    "practice.legacy.hashers.LegacyBCryptHasher",
+    "practice.legacy.hashers.LegacyWerkzeugHasher",
 ]
 
 # `manage.py backup`: where dumps go and how many of the newest to keep (0 keeps all).

@@ -6,6 +6,7 @@
 - `scores`: predicted section and total scores on the SAT scale with 90% bands.
 - `mastery`: the Attempted / Familiar / Proficient / Mastered levels.
 - `selection`: adaptive ("matched to me") item selection.
+- `streaks`: the streak rule (consecutive active days: current and longest streak).
 
 docs/learning-engine.md gives the formulas and the choices behind them.
 """

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from practice.hashers import LegacyPasswordError, legacy_password_encode
-
 from . import parsing as p
+from .hashers import LegacyPasswordError, legacy_password_encode
 
 Parser = Callable[[object], object]
 

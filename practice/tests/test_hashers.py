@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher
 from django.urls import reverse
 
-from practice.hashers import LegacyPasswordError, legacy_password_encode
+from practice.legacy.hashers import LegacyPasswordError, legacy_password_encode
 from practice.models import User
 
 from . import legacy_samples

@@ -1,6 +1,6 @@
 """The legacy importer end to end: the shared samples and generated scale-5 files, against PostgreSQL."""
 
-import contextlib
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -13,7 +13,10 @@ from django.contrib.auth.hashers import identify_hasher
 from django.db.models import Count, Q
 
 from practice.legacy import parsing
-from practice.legacy.importer import LegacyImport, legacy_import, render
+from practice.legacy.base import LegacyImportError, read_ahead
+from practice.legacy.importer import IMPORTERS, legacy_import
+from practice.legacy.reader import SCHEMAS, LegacyReader
+from practice.legacy.satprep import SatprepImport
 from practice.models import (
     Answer,
     BadgeAward,
@@ -31,7 +34,6 @@ from practice.models import (
     StudyPreference,
     User,
 )
-from practice.rendering import render_markdown
 from practice.selectors.questions import skills_for_choice
 
 from . import legacy_samples
@@ -231,21 +233,21 @@ def test_dry_run_commits_nothing_and_reports_what_a_real_run_does():
 
 def test_a_run_after_a_failure_resumes_where_the_last_batch_committed(monkeypatch):
     path = legacy_samples.sample("satprep")
-    original = LegacyImport._satprep_responses
+    original = SatprepImport.tables["responses"]
 
     def failing(self, batch, writes):
         if batch[0].legacy_id > 1000:
             raise RuntimeError("injected failure in the third batch")
-        return original(self, batch, writes)
+        return original.handle(self, batch, writes)
 
-    monkeypatch.setattr(LegacyImport, "_satprep_responses", failing)
+    monkeypatch.setitem(SatprepImport.tables, "responses", dataclasses.replace(original, handle=failing))
     with pytest.raises(RuntimeError, match="injected"):
         _import(path, "satprep", batch_size=500)
     recorded = LegacyRecord.objects.filter(table="responses")
     assert recorded.count() == 1000  # two whole batches; the failed one left nothing
     assert not LegacyRecord.objects.filter(table="results").exists()
 
-    monkeypatch.setattr(LegacyImport, "_satprep_responses", original)
+    monkeypatch.setitem(SatprepImport.tables, "responses", original)
     report = _import(path, "satprep", batch_size=500)
     assert report.verify() == []
     assert report.counts["responses"] == {"imported": 1729, "merged": 119, "rejected": 20}
@@ -451,43 +453,32 @@ def test_old_passwords_log_in_after_import_and_are_upgraded(client, kind, source
         client.logout()
 
 
-# --- rendering ---------------------------------------------------------------------------------------
+# --- the table registry ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", ["satprep", "leitner"])
-def test_the_importers_markdown_matches_the_models_rendering_on_every_text(kind):
-    texts = set()
-    for path in (legacy_samples.sample(kind), legacy_samples.generated(kind, 5)):
-        db = _source(path)
-        if kind == "satprep":
-            for row in db.execute("SELECT question_text, choices, explanation FROM questions"):
-                texts.update(t for t in (row["question_text"], row["explanation"]) if t)
-                with contextlib.suppress(json.JSONDecodeError):
-                    texts.update(json.loads(row["choices"] or "[]"))
-        else:
-            for row in db.execute("SELECT front, back FROM cards"):
-                texts.update((row["front"], row["back"]))
-    texts.update(
-        ["1. a list", "*stars*", "a  b", "x\ny", "<b>x</b>", "A & B", "# head", "- item", "'quoted'"]
-    )
-    for text in texts:
-        assert render(text) == render_markdown(text), text
-        assert render(text, inline=True) == render_markdown(text, inline=True), text
+def test_every_source_table_has_a_handler_in_load_order(kind):
+    assert list(IMPORTERS[kind].tables) == [spec.name for spec in SCHEMAS[kind]]
+
+
+def test_a_table_without_a_handler_is_refused_before_anything_is_written(monkeypatch):
+    monkeypatch.delitem(SatprepImport.tables, "badges")
+    before = _database_counts()
+    with pytest.raises(LegacyImportError, match="no handler for satprep table"):
+        _import(legacy_samples.sample("satprep"), "satprep")
+    assert _database_counts() == before
 
 
 # --- reading ahead -----------------------------------------------------------------------------------
 
 
 def test_batches_read_ahead_in_order_and_a_read_error_reaches_the_importer(monkeypatch):
-    from practice.legacy.importer import _prefetched
-    from practice.legacy.reader import LegacyReader
-
     path = legacy_samples.sample("leitner")
     with LegacyReader(path) as reader:
-        ids = [row.legacy_id for batch in _prefetched(reader, "cards", 100, 0) for row in batch]
+        ids = [row.legacy_id for batch in read_ahead(reader, "cards", 100, 0) for row in batch]
         assert ids == sorted(ids) and len(ids) == reader.count("cards")
         # Leaving early stops the reading thread instead of leaving it blocked.
-        for _batch in _prefetched(reader, "review_log", 10, 0):
+        for _batch in read_ahead(reader, "review_log", 10, 0):
             break
         real = LegacyReader.batches
 
@@ -498,6 +489,6 @@ def test_batches_read_ahead_in_order_and_a_read_error_reaches_the_importer(monke
         monkeypatch.setattr(LegacyReader, "batches", broken)
         got = []
         with pytest.raises(sqlite3.DatabaseError, match="malformed"):
-            for batch in _prefetched(reader, "cards", 100, 0):
+            for batch in read_ahead(reader, "cards", 100, 0):
                 got.append(batch)
         assert len(got) == 1
