@@ -284,9 +284,6 @@ if DATABASE_REPLICAS:
 APP_INSTANCES = env.int("APP_INSTANCES", default=1)
 DB_CONNECTION_BUDGET = env.int("DB_CONNECTION_BUDGET", default=90)
 INSTALLED_APPS += ["prepnexus.apps.PrepnexusConfig"]
-# Test-only routes (prepnexus/testing/urls.py) for the replica and PgBouncer tests; never in production.
-if env.bool("PREPNEXUS_TEST_VIEWS", default=False):
-    ROOT_URLCONF = "prepnexus.testing.urls"
 
 # --- Security hardening (login throttling, CSP, rate limits, headers) ---
 from datetime import timedelta  # noqa: E402
@@ -434,9 +431,6 @@ INSTALLED_APPS += ["django.contrib.sitemaps"]
 BLOG_CACHE_ENABLED = env.bool("BLOG_CACHE_ENABLED", default=True)
 # Longest a cached blog page lives; writes invalidate at once and scheduled posts cap it anyway.
 BLOG_CACHE_TIMEOUT = env.int("BLOG_CACHE_TIMEOUT", default=3600)
-# Benchmark baseline only (bench/blog.py): serve files from BENCH_BARE_DIR at /_bench/bare/<name>/.
-BENCH_BARE_VIEWS = env.bool("BENCH_BARE_VIEWS", default=False)
-BENCH_BARE_DIR = env.path("BENCH_BARE_DIR", default=BASE_DIR / "bench" / "results" / "bare")
 
 # --- Learning (proficiency, review, flashcards, dashboard) ---
 # Reviews and flashcards due, for the navigation (one query per page, only when rendered).

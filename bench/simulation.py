@@ -3,7 +3,7 @@
 Each learner has a known section ability and skill abilities around it. They take "matched to me"
 sessions built by `practice_session_start`, answer through `answer_submit` (2PL: a correct answer with
 probability 1 / (1 + exp(-a (theta - b)))), and the predicted scores are read back with the same
-selector the dashboard uses. Used by `manage.py simulate_learners` and `bench/simulate.py --db`.
+selector the dashboard uses. Used by bench/simulate_learners.py (and through it `bench/simulate.py --db`).
 """
 
 import math
@@ -15,11 +15,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .engine.irt import ItemParams, p_correct
-from .engine.scores import scale_section
-from .models import Profile, Question, QuestionOption, Section, Skill, User
-from .selectors_progress import predicted_scores, section_progress, skill_rows
+from practice import services
+from practice.engine.irt import ItemParams, p_correct
+from practice.engine.scores import scale_section
+from practice.models import Profile, Question, QuestionOption, Section, Skill, User
+from practice.selectors_progress import predicted_scores, section_progress, skill_rows
 
 PREFIX = "sim-"
 
