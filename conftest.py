@@ -74,7 +74,7 @@ def app_server(django_db_setup, django_db_blocker):
     """
     from django.db import connection
 
-    from prepnexus.testing.servers import Gunicorn
+    from tests.harness.servers import Gunicorn
 
     server = Gunicorn(
         {

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from prepnexus.testing.servers import ThrowawayPostgres, ThrowawayRedis  # noqa: E402
+from tests.harness.servers import ThrowawayPostgres, ThrowawayRedis  # noqa: E402
 
 CSRF = "c" * 32
 SESSION_LENGTH = 50

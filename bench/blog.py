@@ -5,7 +5,7 @@
 Starts its own PostgreSQL and Redis (never the shared ones), loads realistic posts through the
 services, and runs the app under gunicorn. In one run it measures, on the same data and server:
 
-- bare:     a bench-only Django view (BENCH_BARE_VIEWS=on) returning the very bytes of the cached page,
+- bare:     a bench-only Django view (bench/urls_bare.py) returning the very bytes of the cached page,
             through the whole middleware stack: the ceiling for a cached page;
 - cached:   the blog index and a post, served to anonymous visitors from Redis;
 - uncached: the same pages from a second server with BLOG_CACHE_ENABLED=off.
@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis  # noqa: E402
+from tests.harness.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis  # noqa: E402
 
 SECRET_KEY = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 WORDS = [
@@ -245,7 +245,7 @@ def main() -> None:
             "DJANGO_SECRET_KEY": SECRET_KEY,
             "DB_POOL_SIZE": "2",
             "DB_MAX_OVERFLOW": "4",
-            "BENCH_BARE_VIEWS": "on",
+            "DJANGO_SETTINGS_MODULE": "bench.settings_bare",  # mounts /_bench/bare/<name>/
             "BENCH_BARE_DIR": str(bare_dir),
             "LOG_LEVEL": "WARNING",
             "GUNICORN_LOG_LEVEL": "warning",

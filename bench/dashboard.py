@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/dashboard.py [--answers 1000000] [--learner-answers 10000] [--requests 400]
 
-Builds the data with `manage.py generate_load_data` (COPY), logs in as the learner with the long
+Builds the data with `python -m bench.generate_load_data` (COPY), logs in as the learner with the long
 history, and times GET /dashboard/: with its cached body dropped before every request (the first view
 after practising), then as a learner normally sees it (body cached until their progress changes),
 sequentially and with 4 concurrent clients. The baseline in the same
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import redis as redis_client
 
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
+from tests.harness.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
 
 LOGIN = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -103,8 +103,9 @@ def main() -> int:
         server.manage("migrate", "--noinput")
         server.manage("collectstatic", "--noinput", "-v", "0")
         started = time.monotonic()
-        out = server.manage(
-            "generate_load_data",
+        out = server.python(
+            "-m",
+            "bench.generate_load_data",
             f"--answers={args.answers}",
             f"--learner-answers={args.learner_answers}",
             f"--learners={args.learners}",

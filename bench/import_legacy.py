@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from prepnexus.testing.servers import ThrowawayPostgres  # noqa: E402
+from tests.harness.servers import ThrowawayPostgres  # noqa: E402
 
 SECRET = "bench-import-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 

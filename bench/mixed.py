@@ -7,8 +7,8 @@ database) measured in the same run.
                                     [--instances 2] [--pgbouncer] [--replica]
 
 Starts its own PostgreSQL and Redis, migrates, loads the demo question bank and blog posts
-(`manage.py seed_demo --no-accounts`), generates the learners with their history (`manage.py
-generate_load_data`: sessions and answers by COPY), gives those learners a password (bench/users.py),
+(`manage.py seed_demo --no-accounts`), generates the learners with their history
+(bench/generate_load_data.py: sessions and answers by COPY), gives those learners a password (bench/users.py),
 runs the app under gunicorn (optionally several instances behind HAProxy, through PgBouncer, with a
 streaming replica: the same helpers the scale-out tests use) and drives it with threads over keep-alive
 http.client connections (no locust/wrk needed).
@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.users import PASSWORD, username  # noqa: E402
-from prepnexus.testing.servers import (  # noqa: E402
+from tests.harness.servers import (  # noqa: E402
     Gunicorn,
     HAProxy,
     PgBouncer,
@@ -370,7 +370,8 @@ class LoadSampler(threading.Thread):
 
 def build_data(env: dict, learners: int, answers: int) -> dict:
     """Question bank and blog posts, then `learners` learners with `answers` answers between them."""
-    manage = Gunicorn(env).manage
+    app = Gunicorn(env)  # used only for its runners; no server is started
+    manage = app.manage
     started = time.monotonic()
     manage("migrate", "--noinput")
     manage("collectstatic", "--noinput", "-v", "0")
@@ -379,9 +380,10 @@ def build_data(env: dict, learners: int, answers: int) -> dict:
         print(f"    {line}")
     # The generator's long-history learner gets an even share too, so every learner looks alike.
     share = max(SESSION_LENGTH, answers // (learners + 1) // SESSION_LENGTH * SESSION_LENGTH)
-    print(f"==> generate_load_data: {learners:,} learners, {answers:,} answers")
-    out = manage(
-        "generate_load_data",
+    print(f"==> bench/generate_load_data.py: {learners:,} learners, {answers:,} answers")
+    out = app.python(
+        "-m",
+        "bench.generate_load_data",
         f"--learners={learners}",
         f"--answers={answers}",
         f"--learner-answers={min(share, answers)}",

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis  # noqa: E402
+from tests.harness.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis  # noqa: E402
 
 PATHS = ["/", "/accounts/login/"]
 

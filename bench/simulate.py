@@ -153,8 +153,8 @@ def main():
 
 
 def run_on_database(learners: int, items: int, seed: int) -> None:
-    """`manage.py simulate_learners` on a private PostgreSQL and Redis (answer_submit, matched sessions)."""
-    from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
+    """bench/simulate_learners.py on a private PostgreSQL and Redis (answer_submit, matched sessions)."""
+    from tests.harness.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
 
     pg = ThrowawayPostgres().start()
     redis = ThrowawayRedis().start()
@@ -166,10 +166,12 @@ def run_on_database(learners: int, items: int, seed: int) -> None:
             "DJANGO_SECRET_KEY": "simulation-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "LOG_LEVEL": "WARNING",
         }
-        app = Gunicorn(env)  # used only for its manage() runner; no server is started
+        app = Gunicorn(env)  # used only for its runners; no server is started
         app.manage("migrate", "--noinput")
-        out = app.manage("simulate_learners", f"--learners={learners}", f"--items={items}", f"--seed={seed}")
-        print("== Through the real services on PostgreSQL (manage.py simulate_learners)")
+        out = app.python(
+            "-m", "bench.simulate_learners", f"--learners={learners}", f"--items={items}", f"--seed={seed}"
+        )
+        print("== Through the real services on PostgreSQL (bench/simulate_learners.py)")
         print("   " + out.stdout.strip().splitlines()[-1] + "\n")
     finally:
         redis.stop()

@@ -1,4 +1,4 @@
-"""Bench learners who can log in: the learners `manage.py generate_load_data` makes, with one shared password.
+"""Bench learners who can log in: the learners bench/generate_load_data.py makes, with one shared password.
 
     DATABASE_URL=... .venv/bin/python bench/users.py --count 10000
 
@@ -22,7 +22,7 @@ BATCH = 2000
 
 
 def username(n: int) -> str:
-    """The n-th learner (from 0), named as practice/loadgen.py names them."""
+    """The n-th learner (from 0), named as bench/loadgen.py names them."""
     return f"load-user{n}"
 
 

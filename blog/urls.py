@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -14,6 +13,3 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]
-
-if settings.BENCH_BARE_VIEWS:  # benchmark baseline only; off unless BENCH_BARE_VIEWS=on
-    urlpatterns.append(path("_bench/bare/<str:name>/", views.bench_bare, name="bench-bare"))

@@ -1,6 +1,3 @@
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -127,21 +124,3 @@ def robots_txt(request):
     response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-@require_safe
-def bench_bare(request, name):
-    """Benchmark baseline only (BENCH_BARE_VIEWS=on): a bare view returning stored bytes."""
-    if not settings.BENCH_BARE_VIEWS or not name.isidentifier():
-        raise Http404
-    body = _BARE_BODIES.get(name)
-    if body is None:
-        try:
-            body = (Path(settings.BENCH_BARE_DIR) / f"{name}.html").read_bytes()
-        except OSError as exc:
-            raise Http404 from exc
-        _BARE_BODIES[name] = body
-    return HttpResponse(body, content_type="text/html; charset=utf-8")
-
-
-_BARE_BODIES: dict[str, bytes] = {}

@@ -1,8 +1,11 @@
 """PrepNexus settings. Every value comes from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -13,13 +16,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+_development_secret_key = "django-insecure-development-only-key-never-used-in-production-0123456789"  # noqa: S105
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or (_development_secret_key if DEBUG else "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it in the environment (make run generates one)."
-        )
-    SECRET_KEY = "django-insecure-development-only-key-never-used-in-production-0123456789"  # noqa: S105
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set. Set it in the environment (make run generates one)."
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -35,17 +37,37 @@ INSTALLED_APPS = [
     "practice",
     "blog",
     "monitoring",
+    "prepnexus.apps.PrepnexusConfig",  # system checks (prepnexus/checks.py), the staff-action log admin
+    "axes",  # login throttling
+    "csp",  # Content-Security-Policy
+    "django.contrib.sitemaps",  # the blog's sitemap.xml
 ]
 
+# Requests pass down this list and responses back up it. The replica middleware, when there are read
+# replicas, is added below in "Optional parts", right after the first entry.
 MIDDLEWARE = [
+    # Outermost: gives every request its id and times, logs and counts it (static files and the
+    # refusals of the middleware below included).
+    "monitoring.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, so the middleware below never sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP and Permissions-Policy on every response the app renders; then a 400 for any NUL character in
+    # the request before a view or the database sees it.
+    "csp.middleware.CSPMiddleware",
+    "prepnexus.middleware.PermissionsPolicyMiddleware",
+    "prepnexus.middleware.RejectNulMiddleware",
+    # Just before the first middleware that may touch the database (sessions): during an outage the
+    # branded 503 still carries the headers of the middleware above.
+    "monitoring.middleware.DatabaseCircuitBreakerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes asks to be last: it turns a lockout flagged during authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prepnexus.urls"
@@ -61,6 +83,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Reviews and flashcards due, for the navigation (one query per page, only when rendered).
+                "practice.context_processors.learning",
             ],
         },
     },
@@ -77,6 +101,11 @@ if _default_db["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL; no other database is supported.")
 _default_db.update(
     {
+        # Django's PostgreSQL backend, except that its pool connects through
+        # monitoring.db.MonitoredConnection: failed connection attempts reach the circuit breaker at once
+        # (nobody waits out DB_POOL_TIMEOUT), and after a restart all dead idle connections are dropped
+        # together.
+        "ENGINE": "monitoring.backend",
         "CONN_MAX_AGE": 0,  # the pool owns connection lifetime
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
@@ -101,7 +130,7 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="prepnexus"),
         "OPTIONS": {
-            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "CLIENT_CLASS": "monitoring.cache.CountingClient",  # django-redis's, counting hits and misses
             "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
             "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
             "IGNORE_EXCEPTIONS": True,
@@ -118,9 +147,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts ---
 AUTH_USER_MODEL = "practice.User"
-AUTHENTICATION_BACKENDS = ["practice.backends.EmailOrUsernameBackend"]
+# django-axes' gate first: a locked-out client is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["prepnexus.auth.AxesBackend", "practice.backends.EmailOrUsernameBackend"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# After logging in, learners land on their dashboard.
+LOGIN_REDIRECT_URL = "practice:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -159,8 +190,9 @@ STORAGES = {
 
 # --- Transport security. Behind TLS (production) set DJANGO_HTTPS=on. ---
 HTTPS = env.bool("DJANGO_HTTPS", default=False)
-if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False) else None
+)
 SECURE_SSL_REDIRECT = HTTPS
 # Load balancers probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
@@ -168,12 +200,10 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if HTTPS e
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 # Silenced on purpose, with the reason next to it. Each entry must say why (a test checks).
-SILENCED_SYSTEM_CHECKS = []
-if not SECURE_HSTS_PRELOAD:
-    # W021: joining the browsers' HSTS preload list binds the whole domain and its subdomains to HTTPS
-    # for months, and cannot be undone quickly. That is the domain owner's decision, so it is opt-in via
-    # DJANGO_HSTS_PRELOAD=on, and the check stays quiet until then. HSTS itself is still sent.
-    SILENCED_SYSTEM_CHECKS.append("security.W021")
+# W021: joining the browsers' HSTS preload list binds the whole domain and its subdomains to HTTPS for
+# months, and cannot be undone quickly. That is the domain owner's decision, so it is opt-in via
+# DJANGO_HSTS_PRELOAD=on, and the check stays quiet until then. HSTS itself is still sent.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -181,12 +211,13 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie (forms carry the token), so scripts are not allowed to.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-if HTTPS:
-    # The __Host- prefix pins the cookie to this exact host, over HTTPS, at path /.
-    SESSION_COOKIE_NAME = "__Host-sessionid"
-    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Over HTTPS, the __Host- prefix pins each cookie to this exact host, HTTPS only, at path /.
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 
 # --- Logging: one JSON object per line on stdout. ---
@@ -196,8 +227,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "prepnexus.logging.JsonFormatter"}},
+    "filters": {
+        "request_id": {"()": "monitoring.logging.RequestIdFilter"},
+        "database_unavailable": {"()": "monitoring.logging.DatabaseUnavailableFilter"},
+    },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
@@ -209,6 +249,18 @@ LOGGING = {
         },
         # Health probes fail loudly in their own JSON; they must not mail admins or spam logs.
         "health_check": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+        # Axes logs a banner at every start (also in one-off commands whose stdout is parsed); keep its
+        # per-attempt warnings, drop the banner.
+        "axes.apps": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+        # A request that failed because the database is down: one warning line, no traceback.
+        "django.request": {
+            "handlers": ["stdout"],
+            "level": LOG_LEVEL,
+            "propagate": False,
+            "filters": ["database_unavailable"],
+        },
+        # psycopg's pool logs every failed reconnect attempt; the breaker already reports the outage once.
+        "psycopg.pool": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
     },
 }
 
@@ -222,8 +274,6 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 # --- Operations: legacy import and backups ---
 # Django's hashers first (the first one hashes every new or upgraded password), then the verifiers for
 # passwords imported from the legacy apps; a legacy hash is replaced on the account's first login.
-from django.conf import global_settings  # noqa: E402
-
 PASSWORD_HASHERS = [
     *global_settings.PASSWORD_HASHERS,
     "practice.legacy.hashers.LegacyBCryptHasher",
@@ -275,35 +325,12 @@ REPLICA_HEALTH_CHECK_SECONDS = env.float("REPLICA_HEALTH_CHECK_SECONDS", default
 # Connect and statement timeout of that health check.
 REPLICA_HEALTH_CHECK_TIMEOUT = env.float("REPLICA_HEALTH_CHECK_TIMEOUT", default=1.0)
 REPLICA_PIN_COOKIE = "prepnexus_primary"
-if DATABASE_REPLICAS:
-    DATABASE_ROUTERS = ["prepnexus.db_router.ReplicaRouter"]
-    # Outermost, so it also sees the session and auth writes other middleware make on the way out.
-    MIDDLEWARE.insert(0, "prepnexus.db_router.ReplicaMiddleware")
 # The connection budget check (prepnexus/checks.py): how many app instances (hosts or containers, each
 # running GUNICORN_WORKERS processes) share one database server, and how many connections they may hold.
 APP_INSTANCES = env.int("APP_INSTANCES", default=1)
 DB_CONNECTION_BUDGET = env.int("DB_CONNECTION_BUDGET", default=90)
-INSTALLED_APPS += ["prepnexus.apps.PrepnexusConfig"]
-# Test-only routes (prepnexus/testing/urls.py) for the replica and PgBouncer tests; never in production.
-if env.bool("PREPNEXUS_TEST_VIEWS", default=False):
-    ROOT_URLCONF = "prepnexus.testing.urls"
 
 # --- Security hardening (login throttling, CSP, rate limits, headers) ---
-from datetime import timedelta  # noqa: E402
-
-from csp.constants import NONE, SELF  # noqa: E402
-
-INSTALLED_APPS += ["axes", "csp"]  # prepnexus itself is added above (checks, staff-action log admin)
-# CSP and Permissions-Policy go on every response the app renders (static files are served before them).
-_at = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
-MIDDLEWARE[_at:_at] = [
-    "csp.middleware.CSPMiddleware",
-    "prepnexus.middleware.PermissionsPolicyMiddleware",
-    "prepnexus.middleware.RejectNulMiddleware",
-]
-# django-axes asks to be last: it turns a lockout flagged during authentication into its response.
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-
 # The real client address: the number of reverse proxies in front of the app that append to the
 # header below. 0 = the app faces clients directly (X-Forwarded-For is then ignored, it is forgeable).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -313,7 +340,6 @@ TRUSTED_PROXY_HEADER = "HTTP_" + env.str("TRUSTED_PROXY_HEADER", default="X-Forw
 
 # Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one account from one client address,
 # that pair is refused for the cool-off, which each further failure restarts. Never permanent.
-AUTHENTICATION_BACKENDS = ["prepnexus.auth.AxesBackend", *AUTHENTICATION_BACKENDS]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
 if AXES_FAILURE_LIMIT < 1 or not AXES_COOLOFF_TIME.total_seconds() > 0:
@@ -342,17 +368,13 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
     }
 }
-if HTTPS:
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
     "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
 )
-
-# No script reads the CSRF cookie (forms carry the token), so scripts are not allowed to.
-CSRF_COOKIE_HTTPONLY = True
 
 # Uploaded files larger than this are dropped while they arrive, before reaching memory or disk
 # (prepnexus/uploads.py); views set their own, lower limits (flashcard CSV: 2 MB).
@@ -381,9 +403,6 @@ RATELIMITS = {
     "answer": _rate("RATELIMIT_ANSWER", "120/60"),
     "flashcard-import": _rate("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
 }
-# Axes logs a banner at every start (also in one-off commands whose stdout is parsed); keep its
-# per-attempt warnings, drop the banner.
-LOGGING["loggers"]["axes.apps"] = {"handlers": ["stdout"], "level": "WARNING", "propagate": False}
 
 # --- Monitoring ---
 # Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;
@@ -400,46 +419,21 @@ DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.6)
 DB_BREAKER_GRACE = env.float("DB_BREAKER_GRACE", default=2.0)
 DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.1)
 DB_BREAKER_RETRY_AFTER = env.int("DB_BREAKER_RETRY_AFTER", default=5)
-# Django's PostgreSQL backend, except that its pool connects through monitoring.db.MonitoredConnection:
-# failed connection attempts reach the breaker at once (nobody waits out DB_POOL_TIMEOUT), and after a
-# restart all dead idle connections are dropped together.
-DATABASES["default"]["ENGINE"] = "monitoring.backend"
-# Counts cache hits and misses per request.
-CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "monitoring.cache.CountingClient"
-MIDDLEWARE.insert(0, "monitoring.middleware.RequestObservationMiddleware")
-# Just before the first middleware that may touch the database (sessions), so static files are served
-# and the branded 503 still carries the security headers of the middleware above it.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-    "monitoring.middleware.DatabaseCircuitBreakerMiddleware",
-)
-LOGGING["filters"] = {
-    **LOGGING.get("filters", {}),
-    "request_id": {"()": "monitoring.logging.RequestIdFilter"},
-    "database_unavailable": {"()": "monitoring.logging.DatabaseUnavailableFilter"},
-}
-LOGGING["handlers"]["stdout"].setdefault("filters", []).append("request_id")
-LOGGING["loggers"]["django.request"] = {
-    "handlers": ["stdout"],
-    "level": LOG_LEVEL,
-    "propagate": False,
-    "filters": ["database_unavailable"],
-}
-# psycopg's pool logs every failed reconnect attempt; the breaker already reports the outage once.
-LOGGING["loggers"]["psycopg.pool"] = {"handlers": ["stdout"], "level": "ERROR", "propagate": False}
 
 # --- Blog ---
-INSTALLED_APPS += ["django.contrib.sitemaps"]
 # Anonymous blog pages, feeds and the sitemap are kept whole in Redis (see blog/cache.py).
 BLOG_CACHE_ENABLED = env.bool("BLOG_CACHE_ENABLED", default=True)
 # Longest a cached blog page lives; writes invalidate at once and scheduled posts cap it anyway.
 BLOG_CACHE_TIMEOUT = env.int("BLOG_CACHE_TIMEOUT", default=3600)
-# Benchmark baseline only (bench/blog.py): serve files from BENCH_BARE_DIR at /_bench/bare/<name>/.
-BENCH_BARE_VIEWS = env.bool("BENCH_BARE_VIEWS", default=False)
-BENCH_BARE_DIR = env.path("BENCH_BARE_DIR", default=BASE_DIR / "bench" / "results" / "bare")
 
-# --- Learning (proficiency, review, flashcards, dashboard) ---
-# Reviews and flashcards due, for the navigation (one query per page, only when rendered).
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("practice.context_processors.learning")
-# After logging in, learners land on their dashboard.
-LOGIN_REDIRECT_URL = "practice:dashboard"
+# --- Optional parts, switched by the environment ---
+# With read replicas (DATABASE_REPLICA_URLS), the router sends reads to a healthy replica and its
+# middleware scopes that to the request: right inside the request observation and outside every
+# middleware that may write (sessions, auth, axes), so it sees those writes too.
+DATABASE_ROUTERS = []
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS.append("prepnexus.db_router.ReplicaRouter")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
+        "prepnexus.db_router.ReplicaMiddleware",
+    )

@@ -75,6 +75,14 @@ def test_dockerfile_essentials():
     assert (ROOT / "docker/entrypoint.sh").stat().st_mode & 0o111
 
 
+def test_image_leaves_out_benchmarks_and_tests():
+    # The Dockerfile copies the whole context; .dockerignore keeps bench/ and every tests/ folder out.
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    ignored = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    assert {"bench", "tests", "*/tests"} <= ignored
+    assert re.search(r"^COPY (--chown=\S+ )?\. \.$", (ROOT / "docker/Dockerfile").read_text(), re.M)
+
+
 def test_dockerfile_lints_clean():
     hadolint = BIN / "hadolint"
     if not hadolint.exists():

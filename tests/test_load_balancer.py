@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from prepnexus.testing.servers import Gunicorn, HAProxy
+from tests.harness.servers import Gunicorn, HAProxy
 
 PATHS = ("/", "/accounts/login/", "/health/live")
 

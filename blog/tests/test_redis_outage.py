@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from prepnexus.testing.servers import Gunicorn, ThrowawayRedis
+from tests.harness.servers import Gunicorn, ThrowawayRedis
 
 from .factories import make_post, make_tag
 

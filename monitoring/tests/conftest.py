@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
+from tests.harness.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
 
 TOKEN = "test-monitoring-token-0123456789"  # only for the servers these tests start
 TIMINGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "fault-timings.json"

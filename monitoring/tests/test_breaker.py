@@ -7,7 +7,7 @@ from django.db import utils as db_utils
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from monitoring.breaker import CircuitBreaker, is_database_unavailable
-from prepnexus.testing.servers import free_port
+from tests.harness.servers import free_port
 
 
 def _dsn():

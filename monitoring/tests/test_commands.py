@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from prepnexus.testing.servers import Gunicorn
+from tests.harness.servers import Gunicorn
 
 
 def test_healthcheck_cli_fails_when_nothing_answers():

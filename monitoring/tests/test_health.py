@@ -4,7 +4,7 @@ import time
 import pytest
 
 from monitoring import views
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
+from tests.harness.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from prepnexus.testing.servers import ThrowawayPostgres, free_port
+from tests.harness.servers import ThrowawayPostgres, free_port
 
 from .conftest import Stack, bearer
 

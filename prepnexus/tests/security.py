@@ -1,6 +1,6 @@
 """What the security tests need to know about routes. Extend these as apps add pages.
 
-Every route is walked automatically (prepnexus/testing/urlwalk.py). A route with parameters must be
+Every route is walked automatically (tests/harness/urlwalk.py). A route with parameters must be
 classified here, or test_authorization fails and names it: nothing is skipped silently.
 """
 
@@ -125,7 +125,7 @@ def sample_kwargs(learner) -> dict:
 def walk_urls(learner) -> tuple[list[tuple[str, str]], list[str]]:
     """(route name, sample URL) for every route, objects owned by `learner`; and the routes for which
     no URL could be built (a test fails on those)."""
-    from prepnexus.testing.urlwalk import iter_routes, sample_url
+    from tests.harness.urlwalk import iter_routes, sample_url
 
     samples = sample_kwargs(learner)
     owned = {name: factory(learner) for name, factory in OWNED_ROUTES.items()}

@@ -7,7 +7,7 @@ test_every_parameterised_route_is_classified, so a new page is never skipped sil
 import pytest
 from django.urls import reverse
 
-from prepnexus.testing.urlwalk import iter_routes
+from tests.harness.urlwalk import iter_routes
 
 from .security import (
     OWNED_ROUTES,

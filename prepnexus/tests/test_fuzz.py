@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from prepnexus.testing.urlwalk import iter_routes
+from tests.harness.urlwalk import iter_routes
 
 from .security import half_written, walk_urls
 

@@ -8,8 +8,8 @@ import uuid
 import psycopg
 import pytest
 
-from prepnexus.testing.client import Browser
-from prepnexus.testing.servers import Gunicorn, PgBouncer, ThrowawayPostgres
+from tests.harness.client import Browser
+from tests.harness.servers import Gunicorn, PgBouncer, ThrowawayPostgres
 
 PASSWORD = "a-long-unusual-passphrase-7"
 
@@ -27,7 +27,7 @@ def test_signup_login_and_writes_work_through_pgbouncer_in_transaction_mode():
         direct = postgres.create_database("prepnexus")
         base = {
             "CACHE_KEY_PREFIX": f"scale-pgbouncer-test-{uuid.uuid4().hex[:8]}",
-            "PREPNEXUS_TEST_VIEWS": "on",
+            "DJANGO_SETTINGS_MODULE": "tests.harness.settings",
         }
         # Migrations take locks and run DDL in long transactions: operators run them on a direct connection.
         Gunicorn({**base, "DATABASE_URL": direct}).manage("migrate", "--noinput")

@@ -133,7 +133,7 @@ def test_a_window_expires_from_its_first_count_and_later_counts_do_not_extend_it
 @pytest.mark.servers
 @limits(answer=(1, 3600))
 def test_a_redis_outage_lets_requests_through_and_is_logged(caplog):
-    from prepnexus.testing.servers import ThrowawayRedis
+    from tests.harness.servers import ThrowawayRedis
 
     redis = ThrowawayRedis().start()
     try:

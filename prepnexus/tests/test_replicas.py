@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, transaction
 
 from prepnexus.db_router import ReplicaRouter, RequestState, _state
-from prepnexus.testing.client import Browser
-from prepnexus.testing.servers import Gunicorn, ThrowawayPostgres
+from tests.harness.client import Browser
+from tests.harness.servers import Gunicorn, ThrowawayPostgres
 
 PASSWORD = "a-long-unusual-passphrase-7"
 
@@ -107,7 +107,7 @@ def cluster():
             "CACHE_KEY_PREFIX": f"scale-replica-test-{uuid.uuid4().hex[:8]}",
             "DB_POOL_SIZE": "1",
             "DB_MAX_OVERFLOW": "3",
-            "PREPNEXUS_TEST_VIEWS": "on",
+            "DJANGO_SETTINGS_MODULE": "tests.harness.settings",
         }
         Gunicorn(env).manage("migrate", "--noinput")
         # Every commit reaches the replica three seconds late: a read there right after a write is stale.

@@ -150,6 +150,6 @@ def test_check_warns_when_threads_outnumber_the_pool():
 
 
 def test_deploy_check_refuses_the_test_only_routes():
-    result = run("", "manage.py", "check", "--deploy", PREPNEXUS_TEST_VIEWS="on")
+    result = run("", "manage.py", "check", "--deploy", DJANGO_SETTINGS_MODULE="tests.harness.settings")
     assert result.returncode != 0
     assert "prepnexus.E001" in result.stderr

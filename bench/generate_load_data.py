@@ -1,8 +1,28 @@
+"""Benchmark data, fast, with COPY: questions, learners, sessions and answers, plus the derived tables.
+
+    DATABASE_URL=... .venv/bin/python -m bench.generate_load_data [--answers 1000000]
+        [--learner-answers 10000] [--learners 2000] [--questions 2000] [--seed 42]
+
+Runs on whatever database DATABASE_URL names, with the project's settings (DJANGO_SETTINGS_MODULE,
+default prepnexus.settings); the benchmarks run it on their own throwaway PostgreSQL. Exits 1 with
+"CommandError: ..." on impossible volumes, like a management command.
+"""
+
+import os
+import sys
 import time
+from pathlib import Path
+
+import django
+
+if __name__ == "__main__":  # run as a script: Django must be set up before the models are imported
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prepnexus.settings")
+    django.setup()
 
 from django.core.management.base import BaseCommand, CommandError
 
-from practice.loadgen import FOCUS_USERNAME, generate
+from bench.loadgen import FOCUS_USERNAME, generate
 
 
 class Command(BaseCommand):
@@ -46,3 +66,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s; focus learner: {focus.username}")
         )
+
+
+if __name__ == "__main__":
+    # The first two items only name the program in the usage line.
+    Command().run_from_argv(["python", "-m bench.generate_load_data", *sys.argv[1:]])

@@ -1,4 +1,4 @@
-"""The site's URLs plus test-only routes; mounted when PREPNEXUS_TEST_VIEWS=on."""
+"""The site's URLs plus test-only routes; mounted by tests/harness/settings.py."""
 
 from django.urls import path
 

@@ -1,8 +1,8 @@
 """Realistic bulk data for benchmarks: questions, learners, sessions, items and answers via COPY,
 then the derived learning tables (daily activity, stats, proficiency, snapshots, review items).
 
-Used by `manage.py generate_load_data` and bench/dashboard.py. Every generated account's username
-starts with `load-`, so the data is easy to tell apart (and to delete).
+Used by bench/generate_load_data.py (and through it bench/dashboard.py and bench/mixed.py). Every
+generated account's username starts with `load-`, so the data is easy to tell apart (and to delete).
 """
 
 import random
@@ -13,55 +13,54 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .engine import spaced
-from .engine.ability import SkillState, estimate_section, skill_weights, update_skill
-from .engine.irt import ItemParams, p_correct
-from .engine.mastery import next_mastery
-from .engine.scores import predict_section, predict_total
-from .models import (
+from practice.engine import spaced
+from practice.engine.ability import SkillState, estimate_section, skill_weights, update_skill
+from practice.engine.irt import ItemParams, p_correct
+from practice.engine.mastery import next_mastery
+from practice.engine.scores import predict_section, predict_total
+from practice.models import (
+    Answer,
     BadgeAward,
+    DailyActivity,
     Flashcard,
     LearnerStats,
+    PracticeSession,
     Profile,
     Question,
     QuestionOption,
     ReviewItem,
     ScoreSnapshot,
+    SessionItem,
     Skill,
     SkillProficiency,
     User,
 )
-from .services.activity import badges_for_stats
+from practice.rows import allocate_ids, copy_rows
+from practice.services.activity import badges_for_stats
 
 SESSION_LENGTH = 10
 PREFIX = "load-"
 FOCUS_USERNAME = "load-learner"
 
 
-def _next_id(table: str) -> int:
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # table names are ours, not input
-        return cur.fetchone()[0]
+def _ids(cursor, sessions: int) -> dict:
+    """Fresh primary keys from the models' own sequences for `sessions` sessions with their items and
+    answers, handed out in order by `_answers_for`."""
+    return {
+        "session": iter(allocate_ids(cursor, PracticeSession, sessions)),
+        "item": iter(allocate_ids(cursor, SessionItem, sessions * SESSION_LENGTH)),
+        "answer": iter(allocate_ids(cursor, Answer, sessions * SESSION_LENGTH)),
+    }
 
 
-def _reset_sequence(table: str) -> None:
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-        )
-
-
-def _copy(table: str, columns: list[str], rows) -> int:
-    n = 0
-    with (
-        connection.cursor() as cur,
-        cur.connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-            n += 1
-    return n
+def _copy_answers(cursor, batch: list[tuple]) -> int:
+    """COPY the sessions, items and answers `_answers_for` built; returns the number of answers."""
+    total = 0
+    for sessions, items, answer_rows in batch:
+        copy_rows(cursor, PracticeSession, SESSION_FIELDS, sessions)
+        copy_rows(cursor, SessionItem, ITEM_FIELDS, items)
+        total += copy_rows(cursor, Answer, ANSWER_FIELDS, answer_rows)
+    return total
 
 
 def ensure_questions(count: int, rng: random.Random, log) -> list[tuple]:
@@ -139,21 +138,19 @@ def _answers_for(learner_id, n_answers, questions_by_section, theta, start, days
         pool = questions_by_section[section_id]
         began = start + timedelta(days=days * s / n_sessions, minutes=rng.randint(0, 600))
         picked = rng.sample(pool, SESSION_LENGTH)
-        session_id = ids["session"]
-        ids["session"] += 1
+        session_id = next(ids["session"])
         correct = 0
         t = began
         for pos, (qid, _skill, _sec, a, b, c) in enumerate(picked, start=1):
             ok = rng.random() < p_correct(theta, ItemParams(a, b, c))
             correct += ok
             spent = int(rng.lognormvariate(4.1, 0.5) * 1000)
-            item_id = ids["item"]
-            ids["item"] += 1
+            item_id = next(ids["item"])
             items.append((item_id, session_id, qid, pos, False, t))
             t += timedelta(milliseconds=spent)
             answers.append(
                 (
-                    ids["answer"],
+                    next(ids["answer"]),
                     session_id,
                     item_id,
                     qid,
@@ -165,7 +162,6 @@ def _answers_for(learner_id, n_answers, questions_by_section, theta, start, days
                     t,
                 )
             )
-            ids["answer"] += 1
         sessions.append(
             (session_id, learner_id, section_id, "practice", "mixed", "Mixed", SESSION_LENGTH, "completed",
              SESSION_LENGTH, correct, began, t)
@@ -173,11 +169,12 @@ def _answers_for(learner_id, n_answers, questions_by_section, theta, start, days
     return sessions, items, answers
 
 
-SESSION_COLS = ["id", "learner_id", "section_id", "mode", "difficulty", "scope", "length", "status",
-                "answered_count", "correct_count", "started_at", "completed_at"]  # fmt: skip
-ITEM_COLS = ["id", "session_id", "question_id", "position", "flagged", "shown_at"]
-ANSWER_COLS = ["id", "session_id", "item_id", "question_id", "learner_id", "given", "is_correct",
-               "time_spent_ms", "key", "answered_at"]  # fmt: skip
+SESSION_FIELDS = ["id", "learner_id", "section_id", "mode", "difficulty", "scope", "length", "status",
+                  "answered_count", "correct_count", "started_at", "completed_at"]  # fmt: skip
+ITEM_FIELDS = ["id", "session_id", "question_id", "position", "flagged", "shown_at"]
+ANSWER_FIELDS = ["id", "session_id", "item_id", "question_id", "learner_id", "given", "is_correct",
+                 "time_spent_ms", "key", "answered_at"]  # fmt: skip
+BATCH = 50  # learners whose rows are built, then COPYed, together
 
 
 def generate(*, answers: int, learner_answers: int, learners: int, questions: int, seed: int, log) -> User:
@@ -196,49 +193,44 @@ def generate(*, answers: int, learner_answers: int, learners: int, questions: in
     focus.set_password("load-learner-password")
     focus.save(update_fields=["password"])
     Profile.objects.create(user=focus, display_name="Load Learner", time_zone="America/New_York")
-    ids = {
-        "session": _next_id("practice_practicesession"),
-        "item": _next_id("practice_sessionitem"),
-        "answer": _next_id("practice_answer"),
-    }
     now = timezone.now()
     # Whole sessions of 10, spread so the total comes out exactly (up to rounding to sessions).
     other_sessions = (answers - learner_answers) // SESSION_LENGTH
     base, extra = divmod(other_sessions, max(len(others), 1))
-    focus_rows = _answers_for(
-        focus.pk, learner_answers, by_section, 0.4, now - timedelta(days=300), 300, rng, ids
-    )
-    total = 0
-    with transaction.atomic():
-        batches = [focus_rows]
-        for i, learner_id in enumerate(others):
-            theta = rng.gauss(0, 1)
-            batches.append(
-                _answers_for(
-                    learner_id,
-                    (base + (i < extra)) * SESSION_LENGTH,
-                    by_section,
-                    theta,
-                    now - timedelta(days=120),
-                    119,
-                    rng,
-                    ids,
+    sessions_of = [base + (i < extra) for i in range(len(others))]
+    with transaction.atomic(), connection.cursor() as cursor:
+        focus_rows = _answers_for(
+            focus.pk,
+            learner_answers,
+            by_section,
+            0.4,
+            now - timedelta(days=300),
+            300,
+            rng,
+            _ids(cursor, learner_answers // SESSION_LENGTH),
+        )
+        total = _copy_answers(cursor, [focus_rows])
+        for first in range(0, len(others), BATCH):
+            learner_ids, sessions = others[first : first + BATCH], sessions_of[first : first + BATCH]
+            ids = _ids(cursor, sum(sessions))
+            batch = []
+            for learner_id, count in zip(learner_ids, sessions, strict=True):
+                theta = rng.gauss(0, 1)
+                batch.append(
+                    _answers_for(
+                        learner_id,
+                        count * SESSION_LENGTH,
+                        by_section,
+                        theta,
+                        now - timedelta(days=120),
+                        119,
+                        rng,
+                        ids,
+                    )
                 )
-            )
-            if len(batches) >= 50 or i == len(others) - 1:
-                for sessions, items, answer_rows in batches:
-                    _copy("practice_practicesession", SESSION_COLS, sessions)
-                    _copy("practice_sessionitem", ITEM_COLS, items)
-                    total += _copy("practice_answer", ANSWER_COLS, answer_rows)
-                batches = []
-                log(f"  {total:,} answers")
-        for sessions, items, answer_rows in batches:
-            _copy("practice_practicesession", SESSION_COLS, sessions)
-            _copy("practice_sessionitem", ITEM_COLS, items)
-            total += _copy("practice_answer", ANSWER_COLS, answer_rows)
-        for table in ("practice_practicesession", "practice_sessionitem", "practice_answer"):
-            _reset_sequence(table)
-        _derive_activity(log)
+            total += _copy_answers(cursor, batch)
+            log(f"  {total:,} answers")
+        _derive_activity(cursor, log)
         _derive_focus(focus, focus_rows, bank, rng, now)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -246,36 +238,39 @@ def generate(*, answers: int, learner_answers: int, learners: int, questions: in
     return focus
 
 
-def _derive_activity(log) -> None:
+def _derive_activity(cursor, log) -> None:
     """Daily activity and running totals for every generated learner, aggregated in SQL."""
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            INSERT INTO practice_dailyactivity (learner_id, day, answers, correct, time_spent_ms, reviews)
-            SELECT a.learner_id, (a.answered_at AT TIME ZONE COALESCE(p.time_zone, 'UTC'))::date,
-                   count(*), count(*) FILTER (WHERE a.is_correct), sum(a.time_spent_ms), 0
-            FROM practice_answer a
-            JOIN practice_user u ON u.id = a.learner_id AND u.username LIKE %s
-            LEFT JOIN practice_profile p ON p.user_id = a.learner_id
-            GROUP BY 1, 2
-            ON CONFLICT (learner_id, day) DO NOTHING
-            """,
-            [PREFIX + "%"],
-        )
-        cur.execute(
-            """
-            INSERT INTO practice_learnerstats (learner_id, answers, correct, reviews, sessions_completed,
-                                               current_streak, longest_streak, last_active_day)
-            SELECT d.learner_id, sum(d.answers), sum(d.correct), 0,
-                   (SELECT count(*) FROM practice_practicesession s WHERE s.learner_id = d.learner_id),
-                   1, 1, max(d.day)
-            FROM practice_dailyactivity d
-            JOIN practice_user u ON u.id = d.learner_id AND u.username LIKE %s
-            GROUP BY d.learner_id
-            ON CONFLICT (learner_id) DO NOTHING
-            """,
-            [PREFIX + "%"],
-        )
+    table = {
+        model.__name__: connection.ops.quote_name(model._meta.db_table)
+        for model in (Answer, DailyActivity, LearnerStats, PracticeSession, Profile, User)
+    }
+    cursor.execute(
+        f"""
+        INSERT INTO {table["DailyActivity"]} (learner_id, day, answers, correct, time_spent_ms, reviews)
+        SELECT a.learner_id, (a.answered_at AT TIME ZONE COALESCE(p.time_zone, 'UTC'))::date,
+               count(*), count(*) FILTER (WHERE a.is_correct), sum(a.time_spent_ms), 0
+        FROM {table["Answer"]} a
+        JOIN {table["User"]} u ON u.id = a.learner_id AND u.username LIKE %s
+        LEFT JOIN {table["Profile"]} p ON p.user_id = a.learner_id
+        GROUP BY 1, 2
+        ON CONFLICT (learner_id, day) DO NOTHING
+        """,
+        [PREFIX + "%"],
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {table["LearnerStats"]} (learner_id, answers, correct, reviews, sessions_completed,
+                                             current_streak, longest_streak, last_active_day)
+        SELECT d.learner_id, sum(d.answers), sum(d.correct), 0,
+               (SELECT count(*) FROM {table["PracticeSession"]} s WHERE s.learner_id = d.learner_id),
+               1, 1, max(d.day)
+        FROM {table["DailyActivity"]} d
+        JOIN {table["User"]} u ON u.id = d.learner_id AND u.username LIKE %s
+        GROUP BY d.learner_id
+        ON CONFLICT (learner_id) DO NOTHING
+        """,
+        [PREFIX + "%"],
+    )
     log("derived daily activity and stats")
 
 

@@ -1,4 +1,4 @@
-"""Views only the scale-out tests mount (PREPNEXUS_TEST_VIEWS=on): they show which server served a read."""
+"""Views only the scale-out tests mount (tests/harness/settings.py): they show which server served a read."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connections, router

@@ -1,6 +1,27 @@
+"""Simulated learners of known ability practising through the real services, on a scratch database.
+
+    DATABASE_URL=... .venv/bin/python -m bench.simulate_learners [--learners 20] [--items 30]
+        [--per-skill 40] [--seed 7]
+
+Runs on whatever database DATABASE_URL names, with the project's settings (DJANGO_SETTINGS_MODULE,
+default prepnexus.settings); bench/simulate.py --db runs it on its own throwaway PostgreSQL. Exits 1
+with "CommandError: ..." on impossible volumes, like a management command.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import django
+
+if __name__ == "__main__":  # run as a script: Django must be set up before the models are imported
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prepnexus.settings")
+    django.setup()
+
 from django.core.management.base import BaseCommand, CommandError
 
-from practice.simulation import ensure_bank, simulate
+from bench.simulation import ensure_bank, simulate
 
 
 class Command(BaseCommand):
@@ -35,3 +56,8 @@ class Command(BaseCommand):
                 f"services: RMSE {result.rmse:.1f} points, 90% band coverage {result.coverage:.0%}"
             )
         )
+
+
+if __name__ == "__main__":
+    # The first two items only name the program in the usage line.
+    Command().run_from_argv(["python", "-m bench.simulate_learners", *sys.argv[1:]])

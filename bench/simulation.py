@@ -3,7 +3,7 @@
 Each learner has a known section ability and skill abilities around it. They take "matched to me"
 sessions built by `practice_session_start`, answer through `answer_submit` (2PL: a correct answer with
 probability 1 / (1 + exp(-a (theta - b)))), and the predicted scores are read back with the same
-selector the dashboard uses. Used by `manage.py simulate_learners` and `bench/simulate.py --db`.
+selector the dashboard uses. Used by bench/simulate_learners.py (and through it `bench/simulate.py --db`).
 """
 
 import math
@@ -15,12 +15,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .engine.irt import ItemParams, p_correct
-from .engine.scores import scale_section
-from .models import Profile, Question, QuestionOption, Section, Skill, User
-from .selectors.progress import predicted_scores, section_progress, skill_rows
-from .services.answers import answer_submit
-from .services.sessions import practice_session_start, session_item_mark_shown
+from practice.engine.irt import ItemParams, p_correct
+from practice.engine.scores import scale_section
+from practice.models import Profile, Question, QuestionOption, Section, Skill, User
+from practice.selectors.progress import predicted_scores, section_progress, skill_rows
+from practice.services.answers import answer_submit
+from practice.services.sessions import practice_session_start, session_item_mark_shown
 
 PREFIX = "sim-"
 

@@ -185,8 +185,12 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return self.python(str(ROOT / "manage.py"), *args)
+
+    def python(self, *args: str) -> subprocess.CompletedProcess:
+        """The project's python with this server's environment, from the project root (bench scripts)."""
         return subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
+            [sys.executable, *args],
             env=self.env,
             cwd=ROOT,
             check=True,

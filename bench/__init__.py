@@ -1,0 +1,1 @@
+"""Load and speed benchmarks and their data generators. Never imported by the apps."""

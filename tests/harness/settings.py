@@ -1,0 +1,9 @@
+"""The project's settings plus the test-only routes (tests/harness/urls.py).
+
+For the app servers that tests start: `Gunicorn({"DJANGO_SETTINGS_MODULE": "tests.harness.settings", ...})`.
+The servers run from the project root, where `tests` is importable; the Docker image holds no tests.
+"""
+
+from prepnexus.settings import *  # noqa: F403
+
+ROOT_URLCONF = "tests.harness.urls"
