@@ -1,21 +1,16 @@
-"""Markdown to sanitised HTML for question text. Authors are staff, but HTML is never trusted."""
+"""Question text, options and flashcards to sanitised HTML: the project's renderer, QUESTION profile.
 
-import markdown
-import nh3
+Authors are staff (or the learner, for their own cards), but HTML is never trusted.
+"""
 
-ALLOWED_TAGS = {
-    "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "hr", "span", "u",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"th": {"align"}, "td": {"align"}}
+from prepnexus.markdown import QUESTION
+from prepnexus.markdown import render_markdown as _render
+
+# What the QUESTION profile keeps, under the names the legacy importer reads.
+ALLOWED_TAGS = QUESTION.tags
+ALLOWED_ATTRIBUTES = QUESTION.attributes
 
 
 def render_markdown(text: str, *, inline: bool = False) -> str:
     """Render Markdown to HTML that only contains harmless formatting tags."""
-    if not text:
-        return ""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None)
-    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return html
+    return _render(text, profile=QUESTION, inline=inline)
