@@ -45,7 +45,6 @@ _LIBPQ_ENV = {
     "connect_timeout": "PGCONNECT_TIMEOUT",
     "options": "PGOPTIONS",
 }
-_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
 
 Progress = Callable[[str], None]
 
