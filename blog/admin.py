@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import services
-from .markdown import reading_minutes, render_markdown
 from .models import Post, Tag
 
 User = get_user_model()
@@ -131,12 +130,11 @@ class PostAdmin(admin.ModelAdmin):
             title=request.POST.get("title", "").strip() or "Untitled",
             summary=request.POST.get("summary", ""),
             body=body,
-            body_html=render_markdown(body),
-            reading_minutes=reading_minutes(body),
             author=author,
             status=status if status in Post.Status.values else Post.Status.DRAFT,
             publish_at=timezone.now(),
         )
+        services.post_body_render(post)
         tag_ids = [value for value in request.POST.getlist("tags") if value.isdigit()]
         context = {
             "post": post,

@@ -1,5 +1,7 @@
 """Every write to posts and tags. Each one invalidates the cached blog pages once it commits."""
 
+import math
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -8,22 +10,30 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from prepnexus.markdown import POST, render_markdown
+
 from . import cache as blog_cache
-from .markdown import reading_minutes, render_markdown
 from .models import Post, Tag
 
 POST_FIELDS = {
     "title", "slug", "author", "summary", "body", "cover_image", "cover_alt", "status", "publish_at",
     "seo_title", "seo_description",
 }  # fmt: skip
+WORDS_PER_MINUTE = 230
 
 
 def _invalidate_on_commit() -> None:
     transaction.on_commit(blog_cache.invalidate)
 
 
-def _render(post: Post) -> None:
-    post.body_html = render_markdown(post.body)
+def reading_minutes(text: str) -> int:
+    """Whole minutes a reader needs for a Markdown body, at least one."""
+    return max(1, math.ceil(len(re.findall(r"\w+", text)) / WORDS_PER_MINUTE))
+
+
+def post_body_render(post: Post) -> None:
+    """Fill the post's sanitised HTML and reading time from its Markdown body (saves nothing)."""
+    post.body_html = render_markdown(post.body, profile=POST)
     post.reading_minutes = reading_minutes(post.body)
 
 
@@ -72,7 +82,7 @@ def post_create(
     )
     if post.status == Post.Status.PUBLISHED and post.publish_at is None:
         post.publish_at = timezone.now()
-    _render(post)
+    post_body_render(post)
     _check_author(post)
     post.full_clean()
     _save(post)
@@ -91,7 +101,7 @@ def post_update(*, post: Post, tags: Iterable[Tag] | None = None, **fields) -> P
         setattr(post, name, value)
     if post.status == Post.Status.PUBLISHED and post.publish_at is None:
         post.publish_at = timezone.now()
-    _render(post)
+    post_body_render(post)
     _check_author(post)
     post.full_clean()
     _save(post)

@@ -8,6 +8,7 @@ from prepnexus.views import service_unavailable
 
 
 def wants_json(request) -> bool:
+    """JSON for /api/ paths, ?format=json, or an Accept header that prefers JSON."""
     if request.path_info.startswith("/api/") or request.GET.get("format") == "json":
         return True
     try:

@@ -11,13 +11,14 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django_redis import get_redis_connection
-from health_check.views import HealthCheckView, MediaType
+from health_check.views import HealthCheckView
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
 from . import charts, metrics, selectors
 from .auth import token_or_staff_required
 from .breaker import breaker
 from .health import CRITICAL, DEGRADED
+from .responses import wants_json
 
 RETRY_AFTER_SECONDS = 5
 SHARE_SECONDS = 1.0  # a fleet of load balancers polling every 100 ms still costs one probe per second
@@ -132,17 +133,8 @@ class HealthView(HealthCheckView):
         summary["status"] = "unhealthy"
         return summary
 
-    def _wants_json(self, request) -> bool:
-        if request.GET.get("format") == "json":
-            return True
-        try:
-            media = next(MediaType.parse_header(request.headers.get("accept", "*/*")), None)
-        except ValueError:
-            return False
-        return media is not None and media.mime_type in ("application/json", "application/*")
-
     def _respond(self, request, summary, status_code):
-        if self._wants_json(request):
+        if wants_json(request):
             return JsonResponse(summary, status=status_code)
         if request.GET.get("format") == "text":
             lines = [f"status: {summary['status']}"]

@@ -21,6 +21,11 @@ def test_post_create_renders_markdown_and_reading_time():
     assert post.reading_minutes == 3
 
 
+def test_reading_minutes_rounds_up_and_is_at_least_one():
+    assert services.reading_minutes("") == 1
+    assert services.reading_minutes("word " * 231) == 2
+
+
 def test_post_create_publishing_without_a_time_publishes_now():
     post = make_post(publish_at=None)
     assert post.publish_at <= timezone.now()

@@ -15,8 +15,7 @@ single quiz: "expected accuracy" is the chance of answering a typical medium que
 """
 
 from datetime import datetime, timedelta
-
-from django.db import models
+from enum import IntEnum
 
 from .ability import SkillState
 from .irt import ItemParams, p_correct
@@ -30,12 +29,17 @@ PROFICIENT_FLOOR = 0.70
 MASTERY_GAP = timedelta(hours=20)
 
 
-class Level(models.IntegerChoices):
-    NOT_STARTED = 0, "Not started"
-    ATTEMPTED = 1, "Attempted"
-    FAMILIAR = 2, "Familiar"
-    PROFICIENT = 3, "Proficient"
-    MASTERED = 4, "Mastered"
+class Level(IntEnum):
+    NOT_STARTED = 0
+    ATTEMPTED = 1
+    FAMILIAR = 2
+    PROFICIENT = 3
+    MASTERED = 4
+
+    @property
+    def label(self) -> str:
+        """What the learner reads: "Not started", "Attempted", ..."""
+        return self.name.replace("_", " ").capitalize()
 
 
 def expected_accuracy(theta: float) -> float:

@@ -45,10 +45,6 @@ class Prediction:
     def enough_data(self) -> bool:
         return self.score is not None
 
-    @property
-    def sd_points(self) -> float:
-        return 0.0 if self.score is None else (self.high - self.low) / (2 * Z90)
-
 
 def predict_section(estimate: SectionEstimate) -> Prediction:
     needed = max(MIN_SECTION_ANSWERS - estimate.n, 0)

@@ -42,10 +42,6 @@ def fsrs_review(state: dict, rating: int, now: datetime) -> tuple[dict, datetime
     return card.to_dict(), card.due
 
 
-def fsrs_retrievability(state: dict, now: datetime) -> float:
-    return fsrs_scheduler().get_card_retrievability(Card.from_dict(state), now.astimezone(UTC))
-
-
 def leitner_review(box: int, rating: int, now: datetime) -> tuple[int, datetime]:
     """Move a card between Leitner boxes; returns (new box, due)."""
     if rating == Rating.Again:

@@ -120,6 +120,15 @@ class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Question.Status.PUBLISHED)
 
+    def in_scope(self, *, section, skills=(), domains=()):
+        """A session's scope: the chosen skills, else the chosen domains, else the whole section."""
+        questions = self.filter(skill__domain__section=section)
+        if skills:
+            return questions.filter(skill__in=skills)
+        if domains:
+            return questions.filter(skill__domain__in=domains)
+        return questions
+
 
 class Question(models.Model):
     class Type(models.TextChoices):

@@ -23,7 +23,9 @@ class SkillProficiency(models.Model):
     var = models.FloatField(default=1.0)
     answers = models.PositiveIntegerField(default=0)
     correct = models.PositiveIntegerField(default=0)
-    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.NOT_STARTED)
+    level = models.PositiveSmallIntegerField(
+        choices=[(level.value, level.label) for level in Level], default=Level.NOT_STARTED.value
+    )
     proficient_since = models.DateTimeField(null=True, blank=True)
     mastered_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)

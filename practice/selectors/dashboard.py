@@ -38,21 +38,13 @@ def dashboard_body_context(*, learner: User, today: date) -> dict:
     scores = predicted_scores(learner=learner, rows=skill_rows(learner=learner))
     history = score_history(learner=learner)
     weeks = weekly_activity(learner=learner, today=today)
-    bands = charts.band_bars(
-        [
-            ("Total", scores["total"]),
-            ("Reading and Writing", scores["reading_writing"]),
-            ("Math", scores["math"]),
-        ]
-    )
     return {
         "scores": scores,
-        "bands": bands,
-        "bands_svg": charts.bands_svg(bands),
+        "bands": charts.score_bands(scores),
         "history": history,
-        "trend_svg": charts.trend_svg(history),
+        "trend": charts.trend(history),
         "weeks": weeks,
-        "weeks_svg": charts.weeks_svg(weeks),
+        "week_bars": charts.weekly_bars(weeks),
         "badges": [(award, BY_CODE.get(award.code)) for award in latest_badges(learner=learner)],
     }
 

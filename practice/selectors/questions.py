@@ -65,11 +65,7 @@ def matched_question_ids(
     estimates, weak skills first, balanced by the skills' shares, skipping the last RECENT_DAYS' answers."""
     now = now or timezone.now()
     progress = section_progress(skill_rows(learner=learner)).get(section.slug)
-    questions = Question.objects.published().filter(skill__domain__section=section)
-    if skills:
-        questions = questions.filter(skill__in=skills)
-    elif domains:
-        questions = questions.filter(skill__domain__in=domains)
+    questions = Question.objects.published().in_scope(section=section, skills=skills, domains=domains)
     candidates = [
         Candidate(key=pk, skill=skill_id, item=ItemParams(a=a or 1.0, b=b or 0.0, c=c or 0.0))
         for pk, skill_id, a, b, c in questions.values_list("pk", "skill_id", "irt_a", "irt_b", "irt_c")

@@ -23,11 +23,7 @@ class SessionClosed(ValidationError):
 def _pick_questions(
     *, learner: User, section: Section, skills, domains, difficulty: str, length: int
 ) -> list[int]:
-    questions = Question.objects.published().filter(skill__domain__section=section)
-    if skills:
-        questions = questions.filter(skill__in=skills)
-    elif domains:
-        questions = questions.filter(skill__domain__in=domains)
+    questions = Question.objects.published().in_scope(section=section, skills=skills, domains=domains)
     order = [
         # Unseen questions first.
         Exists(Answer.objects.filter(learner=learner, question=OuterRef("pk"))).asc(),

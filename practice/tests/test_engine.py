@@ -2,7 +2,10 @@
 
 import math
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -227,4 +230,28 @@ def test_fsrs_state_round_trips_and_good_pushes_due_further_than_again():
     assert NOW < again_due <= good_due
     _, later_due = spaced.fsrs_review(good_state, 3, good_due)
     assert later_due > good_due
-    assert 0 < spaced.fsrs_retrievability(good_state, good_due) <= 1
+
+
+def test_the_engine_imports_nothing_from_django():
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import practice.engine as engine\n"
+        "for module in pkgutil.iter_modules(engine.__path__):\n"
+        "    importlib.import_module('practice.engine.' + module.name)\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'django'))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_level_labels_are_what_the_learner_reads():
+    assert [level.label for level in Level] == [
+        "Not started",
+        "Attempted",
+        "Familiar",
+        "Proficient",
+        "Mastered",
+    ]

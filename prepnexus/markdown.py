@@ -1,0 +1,131 @@
+"""Markdown to sanitised HTML: the one renderer for every kind of content, with a profile per kind.
+
+A profile says which Markdown extensions run and what nh3 keeps afterwards. Blog posts use POST;
+question text and flashcards use QUESTION (through `practice.rendering`). Whatever an author types as
+raw HTML, only the profile's tags, attributes and URL schemes survive.
+"""
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+
+
+@dataclass(frozen=True)
+class Profile:
+    tags: frozenset[str]
+    attributes: Mapping[str, frozenset[str]]
+    extensions: tuple[str, ...]
+    extension_configs: Mapping[str, dict] = field(default_factory=dict)
+    url_schemes: frozenset[str] | None = None  # None: nh3's defaults
+    link_rel: str | None = None
+    attribute_filter: Callable[[str, str, str], str | None] | None = None
+    # The page title is the only h1, so a body's "# Heading" becomes an h2, like "## Heading".
+    demote_h1: bool = False
+
+
+_H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
+_CLASS_VALUE = re.compile(r"^[\w -]{0,80}$")
+
+
+def _plain_class_names(tag: str, attribute: str, value: str) -> str | None:
+    # Only plain class names (language-python, headerlink, toc); nothing that could carry markup.
+    if attribute == "class" and not _CLASS_VALUE.match(value):
+        return None
+    return value
+
+
+# Blog posts: tables, fenced code, footnotes, heading anchors, links and images. Everything else
+# (scripts, styles, event handlers, iframes, SVG, forms) is stripped.
+_POST_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+})  # fmt: skip
+POST = Profile(
+    tags=_POST_TAGS,
+    attributes={
+        "a": frozenset({"href", "title", "class"}),
+        "abbr": frozenset({"title"}),
+        "code": frozenset({"class"}),
+        "div": frozenset({"class"}),
+        "img": frozenset({"src", "alt", "title", "width", "height"}),
+        "ol": frozenset({"start"}),
+        "span": frozenset({"class"}),
+        "td": frozenset({"align"}),
+        "th": frozenset({"align"}),
+        **{f"h{n}": frozenset({"id"}) for n in range(2, 7)},
+    },
+    extensions=("abbr", "def_list", "fenced_code", "footnotes", "sane_lists", "tables", "toc"),
+    extension_configs={
+        "toc": {"permalink": "#", "permalink_title": "Link to this section"},
+        "tables": {"use_align_attribute": True},
+    },
+    url_schemes=frozenset({"http", "https", "mailto"}),
+    link_rel="noopener noreferrer nofollow",
+    attribute_filter=_plain_class_names,
+    demote_h1=True,
+)
+
+# Question text, answer options and flashcards: a small set of formatting tags; no links, no images.
+_QUESTION_TAGS = frozenset({
+    "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "hr", "span", "u",
+})  # fmt: skip
+QUESTION = Profile(
+    tags=_QUESTION_TAGS,
+    attributes={"th": frozenset({"align"}), "td": frozenset({"align"})},
+    extensions=("tables", "sane_lists"),
+)
+
+
+# One line with none of Markdown's block or inline syntax, no control character (Markdown drops STX and
+# ETX) and no double space is exactly what Markdown renders as one paragraph of itself. Such text skips
+# the parser: most short texts (answer choices, flashcard sides) are like this, and the legacy importer
+# renders tens of thousands of them.
+_SYNTAX = r"\x00-\x1f\x7f*_`#<>\[\]!&\\|~={}^$"
+_PLAIN_TEXT = re.compile(rf"\A[^\s\d+\-.:'\"{_SYNTAX}](?:[^{_SYNTAX}]*[^\s{_SYNTAX}])?\Z")
+_converters = threading.local()
+
+
+def _converter(profile: Profile) -> markdown.Markdown:
+    """This thread's Markdown instance for the profile (building one costs more than converting a
+    typical text)."""
+    cache = _converters.__dict__.setdefault("by_profile", {})
+    converter = cache.get(id(profile))
+    if converter is None:
+        converter = markdown.Markdown(
+            extensions=list(profile.extensions),
+            extension_configs=dict(profile.extension_configs),
+            output_format="html",
+        )
+        cache[id(profile)] = converter
+    return converter
+
+
+def render_markdown(text: str, *, profile: Profile, inline: bool = False) -> str:
+    """Markdown to HTML that keeps only what `profile` allows; `inline` drops a lone enclosing <p>."""
+    if not text:
+        return ""
+    if _PLAIN_TEXT.match(text) and "  " not in text:
+        html = f"<p>{text}</p>"
+    else:
+        html = _converter(profile).reset().convert(text)
+    if profile.demote_h1:
+        html = _H1.sub(r"<\1h2", html)
+    html = nh3.clean(
+        html,
+        tags=profile.tags,
+        attributes=dict(profile.attributes),
+        url_schemes=profile.url_schemes,
+        attribute_filter=profile.attribute_filter,
+        link_rel=profile.link_rel,
+        strip_comments=True,
+    )
+    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
