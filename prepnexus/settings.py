@@ -8,6 +8,9 @@ from csp.constants import NONE, SELF
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
+from prepnexus.databases import replica_databases, use_pgbouncer
+from prepnexus.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -223,46 +226,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 # --- Logging: one JSON object per line on stdout. ---
 SQL_DEBUG = env.bool("SQL_DEBUG", default=False)
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "prepnexus.logging.JsonFormatter"}},
-    "filters": {
-        "request_id": {"()": "monitoring.logging.RequestIdFilter"},
-        "database_unavailable": {"()": "monitoring.logging.DatabaseUnavailableFilter"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["request_id"],
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
-        "django.db.backends": {
-            "handlers": ["stdout"],
-            "level": "DEBUG" if SQL_DEBUG else "INFO",
-            "propagate": False,
-        },
-        # Health probes fail loudly in their own JSON; they must not mail admins or spam logs.
-        "health_check": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
-        # Axes logs a banner at every start (also in one-off commands whose stdout is parsed); keep its
-        # per-attempt warnings, drop the banner.
-        "axes.apps": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
-        # A request that failed because the database is down: one warning line, no traceback.
-        "django.request": {
-            "handlers": ["stdout"],
-            "level": LOG_LEVEL,
-            "propagate": False,
-            "filters": ["database_unavailable"],
-        },
-        # psycopg's pool logs every failed reconnect attempt; the breaker already reports the outage once.
-        "psycopg.pool": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL, sql_debug=SQL_DEBUG)
 
 # --- Gunicorn (read by prepnexus/gunicorn.conf.py) ---
 GUNICORN_WORKERS = env.int("GUNICORN_WORKERS", default=2)
@@ -294,28 +258,10 @@ DATABASE_POOLER = env.str("DATABASE_POOLER", default="").lower()
 if DATABASE_POOLER not in ("", "pgbouncer"):
     raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
 DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
-DATABASE_REPLICAS = []
-for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
-    _replica = env.db_url_config(_url)
-    if _replica["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must point at PostgreSQL servers.")
-    _replica.update(
-        {
-            "CONN_MAX_AGE": _default_db["CONN_MAX_AGE"],
-            "CONN_HEALTH_CHECKS": _default_db["CONN_HEALTH_CHECKS"],
-            "OPTIONS": {**_default_db["OPTIONS"], "pool": dict(_default_db["OPTIONS"]["pool"])},
-            # Tests run against one database: a replica alias mirrors the primary's test database.
-            "TEST": {"MIRROR": "default"},
-        }
-    )
-    DATABASES[f"replica{_number}"] = _replica
-    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASES |= replica_databases(env.list("DATABASE_REPLICA_URLS", default=[]), primary=_default_db)
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 if DATABASE_POOLER == "pgbouncer":
-    for _db in DATABASES.values():
-        _db["OPTIONS"].pop("pool", None)
-        _db["CONN_MAX_AGE"] = DB_CONN_MAX_AGE
-        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
-        _db["OPTIONS"]["prepare_threshold"] = None  # no prepared statements across pooled transactions
+    use_pgbouncer(DATABASES, conn_max_age=DB_CONN_MAX_AGE)
 # Seconds a learner's reads stay on the primary after a request of theirs wrote (signed cookie).
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 # A replica further behind the primary than this is skipped until it catches up.
