@@ -15,7 +15,6 @@ from prepnexus.admin import ReadOnlyAdmin
 
 from .forms import AnswerForm
 from .models import (
-    MCQ_LABELS,
     BadgeAward,
     Domain,
     Flashcard,
@@ -32,7 +31,7 @@ from .models import (
     User,
 )
 from .selectors.questions import question_answer_stats
-from .services.questions import question_publish_many, question_retire_many
+from .services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
 
 
 class ProfileInline(admin.StackedInline):
@@ -71,27 +70,22 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 class OptionInlineFormSet(BaseInlineFormSet):
-    """Multiple choice: exactly four options A-D and exactly one correct. SPR: no options."""
+    """The options, checked by the rule every other way in uses (`question_problems`)."""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if self.instance.type == Question.Type.SPR:
-            if kept:
-                raise forms.ValidationError(
-                    "A student-produced response question has no options; list its accepted answers instead."
-                )
-            return
-        labels = sorted(data["label"] for data in kept)
-        if labels != list(MCQ_LABELS):
-            raise forms.ValidationError(
-                "A multiple-choice question needs exactly four options, labelled A, B, C and D."
-            )
-        correct = sum(bool(data.get("is_correct")) for data in kept)
-        if correct != 1:
-            raise forms.ValidationError(f"Exactly one option must be marked correct (now {correct}).")
+        kept = [
+            QuestionOption(label=data["label"], text=data["text"], is_correct=bool(data.get("is_correct")))
+            for data in (form.cleaned_data for form in self.forms)
+            if data and not data.get("DELETE")
+        ]
+        # Only the options' problems: the question form above shows those of the question's own fields,
+        # from the same Question.clean().
+        problems = question_problems(self.instance, kept).get(OPTIONS)
+        if problems:
+            raise forms.ValidationError(problems)
 
 
 class QuestionOptionInline(admin.TabularInline):

@@ -11,13 +11,11 @@ from practice.tests.factories import make_user
 _seq = itertools.count(1)
 
 
-def make_staff(**overrides):
-    return make_user(**{"is_staff": True, **overrides})
-
-
 def _author():
     # One author per test keeps password hashing out of loops that make many posts.
-    return User.objects.filter(username="blog-author").first() or make_staff(username="blog-author")
+    return User.objects.filter(username="blog-author").first() or make_user(
+        username="blog-author", is_staff=True
+    )
 
 
 def make_tag(**overrides) -> Tag:

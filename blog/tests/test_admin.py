@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from blog.cache import GENERATION_KEY
 from blog.models import Post
+from practice.tests.factories import make_user
 
-from .factories import make_post, make_staff, make_tag
+from .factories import make_post, make_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client():
     client = Client()
-    client.force_login(make_staff(is_superuser=True))
+    client.force_login(make_user(is_staff=True, is_superuser=True))
     return client
 
 
@@ -147,8 +148,6 @@ def test_server_side_preview_renders_sanitized_markdown_without_saving(staff_cli
 
 
 def test_preview_is_for_staff_only():
-    from practice.tests.factories import make_user
-
     client = Client()
     client.force_login(make_user())
     response = client.post("/admin/blog/post/preview/", {"body": "x"})

@@ -5,9 +5,7 @@ from django.core.management.color import no_style
 from playwright.sync_api import expect
 
 from blog.seeding import seed_demo_content as blog_seed_demo_content
-from practice.tests.factories import PASSWORD
-
-from .factories import make_staff
+from practice.tests.factories import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +16,7 @@ def demo_blog(transactional_db):
     # The blog's own demo content only: transactional tests flush the practice taxonomy, which the
     # question bank in the full seed_demo needs.
     blog_seed_demo_content(io.StringIO(), no_style())
-    make_staff(username="editor", is_superuser=True)
+    make_user(username="editor", is_staff=True, is_superuser=True)
 
 
 def test_a_visitor_goes_from_the_index_to_a_post_to_a_tag_page(app_server, demo_blog, browser, artifacts_dir):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from blog import cache as blog_cache
 from blog import views
 from blog.models import Post
+from practice.tests.factories import make_user
 
 from .factories import make_post, make_tag
 
@@ -124,8 +125,6 @@ def test_random_query_strings_share_one_cache_entry(client):
 
 
 def test_logged_in_users_get_fresh_private_pages(client, django_assert_max_num_queries):
-    from practice.tests.factories import make_user
-
     make_post()
     client.force_login(make_user())
     client.get("/blog/")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from blog import services
 from blog.cache import GENERATION_KEY
 from blog.models import Post
+from practice.tests.factories import make_user
 
 from .factories import make_post, make_tag
 
@@ -46,8 +47,6 @@ def test_post_create_refuses_reserved_slugs():
 
 
 def test_post_create_refuses_a_non_staff_author():
-    from practice.tests.factories import make_user
-
     with pytest.raises(ValidationError) as exc:
         make_post(author=make_user())
     assert "author" in exc.value.message_dict

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from blog import services
 from blog.models import Post
+from practice.tests.factories import make_user
 
-from .factories import make_post, make_staff, make_tag
+from .factories import make_post, make_tag
 from .xss import XSS_PAYLOADS, executable_markup
 
 pytestmark = pytest.mark.django_db
@@ -83,13 +84,11 @@ def test_detail_shows_a_live_post_with_seo_meta_and_neighbours(client):
     ids=["draft", "scheduled"],
 )
 def test_unpublished_posts_are_404_for_visitors_and_learners_but_previewable_by_staff(client, overrides):
-    from practice.tests.factories import make_user
-
     post = make_post(title="Secret plans", **overrides)
     assert client.get(post.get_absolute_url()).status_code == 404
     client.force_login(make_user())
     assert client.get(post.get_absolute_url()).status_code == 404
-    client.force_login(make_staff())
+    client.force_login(make_user(is_staff=True))
     response = client.get(post.get_absolute_url())
     assert response.status_code == 200
     assert "Preview:" in response.content.decode()
@@ -101,7 +100,7 @@ def test_unpublished_posts_are_404_for_visitors_and_learners_but_previewable_by_
 def test_staff_preview_is_never_cached_for_visitors(client):
     post = make_post(status=Post.Status.DRAFT, publish_at=None)
     staff = Client()
-    staff.force_login(make_staff())
+    staff.force_login(make_user(is_staff=True))
     assert staff.get(post.get_absolute_url()).status_code == 200
     assert client.get(post.get_absolute_url()).status_code == 404
 

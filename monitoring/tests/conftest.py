@@ -11,11 +11,10 @@ TOKEN = "test-monitoring-token-0123456789"  # only for the servers these tests s
 TIMINGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "fault-timings.json"
 
 _SESSION_SCRIPT = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore
-user = get_user_model().objects.create_user(
-    "{username}", "{username}@example.org", "Not-a-real-pw-8842", is_staff={staff}
-)
+from practice.tests.factories import make_user
+user = make_user(username="{username}", email="{username}@example.org", is_staff={staff})
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "practice.backends.EmailOrUsernameBackend"

@@ -5,7 +5,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from .factories import make_staff, make_user
+from practice.tests.factories import make_user
 
 TOKEN = "api-test-token-abcdefghijklmnop"  # only for these tests
 ENDPOINTS = ["/api/monitoring/database/health", "/api/monitoring/performance", "/metrics"]
@@ -40,7 +40,7 @@ def test_monitoring_endpoints_refuse_signed_in_learners_with_403(client, path):
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_monitoring_endpoints_admit_staff_sessions_and_the_bearer_token(client, path):
     assert client.get(path, HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
-    client.force_login(make_staff())
+    client.force_login(make_user(is_staff=True))
     assert client.get(path).status_code == 200
 
 

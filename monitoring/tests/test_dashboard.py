@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from .factories import make_staff, make_user
+from practice.tests.factories import make_user
 
 
 @pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_dashboard_is_for_staff_only(client):
 
 @pytest.mark.django_db
 def test_dashboard_shows_dependencies_svg_charts_and_slowest_routes(client, django_assert_max_num_queries):
-    client.force_login(make_staff())
+    client.force_login(make_user(is_staff=True))
     for _ in range(3):
         client.get("/")
     client.get("/accounts/profile/")
@@ -33,7 +33,7 @@ def test_dashboard_shows_dependencies_svg_charts_and_slowest_routes(client, djan
 
 @pytest.mark.django_db
 def test_dashboard_query_count_does_not_grow_with_the_routes_recorded(client, django_assert_max_num_queries):
-    client.force_login(make_staff())
+    client.force_login(make_user(is_staff=True))
     for path in ["/", "/accounts/profile/", "/health/live", "/nope/", "/accounts/login/"]:
         client.get(path)
     with django_assert_max_num_queries(20):
@@ -43,7 +43,7 @@ def test_dashboard_query_count_does_not_grow_with_the_routes_recorded(client, dj
 @pytest.fixture
 def ops_user(transactional_db):
     # Created before Playwright starts its event loop in this thread (the ORM refuses to run inside one).
-    return make_staff(username="opsbrowser", password="Ops-pass-test-9931")
+    return make_user(username="opsbrowser", password="Ops-pass-test-9931", is_staff=True)
 
 
 @pytest.mark.browser

@@ -10,8 +10,7 @@ import pytest
 
 from monitoring import metrics
 from monitoring.metrics import LATENCY_BUCKETS_MS, percentile, performance_report
-
-from .factories import make_staff
+from practice.tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +22,7 @@ def _request_records(caplog):
 @pytest.mark.django_db
 def test_every_request_logs_one_structured_line_with_route_status_duration_queries_and_id(client, caplog):
     caplog.set_level(logging.INFO, logger="prepnexus.request")
-    client.force_login(make_staff(username="ops"))
+    client.force_login(make_user(username="ops", is_staff=True))
     caplog.clear()
     response = client.get("/accounts/profile/")
     assert response.status_code == 200
@@ -88,7 +87,7 @@ def test_performance_report_counts_requests_errors_latency_queries_and_cache_per
     for _ in range(3):
         client.get("/")
     client.get("/no-such-page/")
-    client.force_login(make_staff())
+    client.force_login(make_user(is_staff=True))
     client.get("/accounts/profile/")
     client.get("/accounts/profile/")
     body = client.get("/api/monitoring/performance").json()

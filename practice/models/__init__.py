@@ -11,8 +11,10 @@ never this __init__. Migrations name `practice.models.validate_time_zone`; it is
 
 from .accounts import Profile, User, validate_time_zone
 from .bank import (
+    CROSS_TEXT_SKILL,
     IRT_B_DEFAULTS,
     MCQ_LABELS,
+    READING_AND_WRITING,
     Difficulty,
     Domain,
     EveryRowManager,
@@ -37,8 +39,10 @@ from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
 from .sessions import Answer, PracticeSession, SessionItem
 
 __all__ = [
+    "CROSS_TEXT_SKILL",
     "IRT_B_DEFAULTS",
     "MCQ_LABELS",
+    "READING_AND_WRITING",
     "Answer",
     "BadgeAward",
     "DailyActivity",

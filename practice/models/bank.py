@@ -114,6 +114,8 @@ class Difficulty(models.TextChoices):
 # Default IRT difficulty b per level; a = 1.0 and c = 0.25 (MCQ) or 0 (SPR) unless set.
 IRT_B_DEFAULTS = {Difficulty.EASY: -1.0, Difficulty.MEDIUM: 0.0, Difficulty.HARD: 1.0}
 MCQ_LABELS = ("A", "B", "C", "D")
+READING_AND_WRITING = "Reading and Writing"  # the section without student-produced responses
+CROSS_TEXT_SKILL = "Cross-Text Connections"  # the skill whose questions have a second passage
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -245,6 +247,7 @@ class Question(models.Model):
         self.explanation_html = render_markdown(self.explanation)
 
     def clean(self):
+        """The rules on the question's own fields; `services.questions.question_problems` adds its options."""
         errors = {}
         self.fill_defaults()
         if self.status == self.Status.PUBLISHED and not self.explanation.strip():
@@ -257,14 +260,32 @@ class Question(models.Model):
                     parse_spr(answer)
                 except SprFormatError as exc:
                     errors["spr_answers"] = f"“{answer}” is not a valid answer: {exc.message}"
+            repeated = sorted({a for a in self.spr_answers or [] if self.spr_answers.count(a) > 1})
+            if repeated and "spr_answers" not in errors:
+                errors["spr_answers"] = f"“{repeated[0]}” is listed twice."
         elif self.spr_answers:
             errors["spr_answers"] = "Multiple-choice questions take their answer from the options."
+        if self.skill_id is not None:
+            errors |= self._skill_problems()
         if self.irt_a is not None and self.irt_a <= 0:
             errors["irt_a"] = "Discrimination must be positive."
         if self.irt_c is not None and not 0 <= self.irt_c < 1:
             errors["irt_c"] = "The guessing parameter must be at least 0 and below 1."
         if errors:
             raise ValidationError(errors)
+
+    def _skill_problems(self) -> dict[str, str]:
+        # Rules of the Digital SAT's item types: Reading and Writing is all multiple choice, and a
+        # Cross-Text Connections item is the one with two texts. (Costs a query or two for SPR.)
+        errors = {}
+        cross_text = self.skill.name == CROSS_TEXT_SKILL
+        if cross_text and not (self.passage.strip() and self.passage_b.strip()):
+            errors["passage_b"] = f"A {CROSS_TEXT_SKILL} question needs both passages."
+        elif self.passage_b.strip() and not cross_text:
+            errors["passage_b"] = f"Only a {CROSS_TEXT_SKILL} question has a second passage."
+        if self.type == self.Type.SPR and self.skill.domain.section.name == READING_AND_WRITING:
+            errors["type"] = f"{READING_AND_WRITING} questions are multiple choice."
+        return errors
 
     @property
     def section(self) -> Section:

@@ -1,8 +1,17 @@
-"""Question bank writes: save, publish and retire questions, and import them from question files."""
+"""Question bank writes: save, publish and retire questions, and import them from question files.
 
+What makes a question valid is written once. `Question.clean()` holds the rules on the question's own
+fields; `question_problems()` runs it and adds the options. Every way in asks `question_problems()`:
+`question_save()` (and so the import and the factories), the publish action, and the admin's options
+inline (the admin's question form runs the same `Question.clean()` itself). `question_from_record()`
+adds what only an import record can get wrong (its field types and taxonomy names) and is what
+`manage.py import_questions --dry-run` and the starter bank's test check a file with.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -10,29 +19,64 @@ from ..formats.questions import RECORD_FIELDS
 from ..models import MCQ_LABELS, Difficulty, Question, QuestionOption, Skill, User
 from ..rendering import render_markdown
 
-
-class QuestionRefused(ValidationError):
-    """A question cannot move to the requested status; the message says why."""
+OPTIONS = "options"  # where question_problems() files the problems of the options
 
 
-def _option_problem(question: Question, options: list[QuestionOption] | None = None) -> str | None:
+def _option_problems(question: Question, options: Sequence[QuestionOption]) -> list[str]:
+    if question.type == Question.Type.SPR:
+        if options:
+            return ["A student-produced response question has no options; list its accepted answers instead."]
+        return []
     if question.type != Question.Type.MCQ:
-        return None
-    options = list(question.options.all()) if options is None else options
-    labels = sorted(option.label for option in options)
-    if labels != list(MCQ_LABELS):
-        return f"needs exactly four options A-D (has {len(options)})"
-    correct = sum(option.is_correct for option in options)
+        return []  # the type field's own error says what is wrong
+    if sorted(option.label for option in options) != list(MCQ_LABELS):
+        return ["A multiple-choice question needs exactly four options, labelled A, B, C and D."]
+    problems, first_with = [], {}
+    for option in sorted(options, key=lambda option: option.label):
+        text = option.text.strip()
+        if not text:
+            problems.append(f"Option {option.label} is empty.")
+        elif text in first_with:
+            problems.append(f"Options {first_with[text]} and {option.label} are the same.")
+        first_with.setdefault(text, option.label)
+    correct = sum(bool(option.is_correct) for option in options)
     if correct != 1:
-        return f"needs exactly one correct option (has {correct})"
-    return None
+        problems.append(f"Exactly one option must be marked correct (now {correct}).")
+    return problems
 
 
-def question_publish_problem(question: Question, options: list[QuestionOption] | None = None) -> str | None:
-    """Why this question cannot be published, or None when it can."""
-    if not question.explanation.strip():
-        return "needs an explanation"
-    return _option_problem(question, options)
+def question_problems(
+    question: Question, options: Sequence[QuestionOption] | None = None
+) -> dict[str, list[str]]:
+    """Every rule the question breaks, by field (its options' under OPTIONS); empty when it is valid.
+
+    `options` None checks the question alone (its options are not being changed); [] means it has none.
+    """
+    try:
+        question.full_clean(exclude=["author"], validate_unique=False, validate_constraints=False)
+        problems = {}
+    except ValidationError as exc:
+        problems = exc.message_dict
+    if options is not None and (found := _option_problems(question, options)):
+        problems[OPTIONS] = found
+    return problems
+
+
+def problem_lines(problems: dict[str, list[str]]) -> list[str]:
+    """One line per problem, led by its field: "spr_answers: “3 1/2” is not a valid answer: ..."."""
+    return [
+        message if name == NON_FIELD_ERRORS else f"{name}: {message}"
+        for name, messages in problems.items()
+        for message in messages
+    ]
+
+
+def _option_objects(pairs: list[tuple[str, bool]]) -> list[QuestionOption]:
+    # Labelled A, B, C, ... in order; question_problems() refuses anything but exactly A-D.
+    return [
+        QuestionOption(label=chr(ord("A") + index), text=text, is_correct=correct)
+        for index, (text, correct) in enumerate(pairs)
+    ]
 
 
 @transaction.atomic
@@ -41,10 +85,16 @@ def question_save(
     question: Question,
     options: list[tuple[str, bool]] | None = None,
 ) -> Question:
-    """Validate and save a question; for multiple choice, replace its options with (text, correct) pairs."""
-    # Field rules and clean() give the messages; the constraints are PostgreSQL's to enforce on save
-    # (checking each in Python would cost a query apiece).
-    question.full_clean(exclude=["author"], validate_unique=False, validate_constraints=False)
+    """Validate and save a question; `options`, (text, correct) pairs for A, B, C, D, replace its options."""
+    built = None if options is None else _option_objects(options)
+    checked = built
+    if checked is None and question.status == Question.Status.PUBLISHED:
+        checked = list(question.options.all()) if question.pk else []
+    # question_problems() leaves the constraints to PostgreSQL (checking each in Python would cost a
+    # query apiece), except the external id, whose clash deserves a clear message.
+    problems = question_problems(question, checked)
+    if problems:
+        raise ValidationError(problems)
     if (
         question.external_id
         and Question.objects.filter(external_id=question.external_id).exclude(pk=question.pk).exists()
@@ -52,24 +102,8 @@ def question_save(
         raise ValidationError(
             {"external_id": f"Another question already has the external id {question.external_id}."}
         )
-    built = None
-    if question.type == Question.Type.MCQ and options is not None:
-        built = [
-            QuestionOption(label=label, text=text, is_correct=correct)
-            for label, (text, correct) in zip(MCQ_LABELS, options, strict=False)
-        ]
-        if len(options) != len(MCQ_LABELS) or sum(correct for _, correct in options) != 1:
-            raise ValidationError({"options": "Give exactly four options with exactly one correct."})
-        for option in built:
-            if not option.text.strip():
-                raise ValidationError({"options": f"Option {option.label} is empty."})
-    if question.status == Question.Status.PUBLISHED:
-        current = built if built is not None else (list(question.options.all()) if question.pk else [])
-        problem = question_publish_problem(question, current)
-        if problem:
-            raise QuestionRefused(f"Cannot publish: the question {problem}.")
-        if question.published_at is None:
-            question.published_at = timezone.now()
+    if question.status == Question.Status.PUBLISHED and question.published_at is None:
+        question.published_at = timezone.now()
     question.save()
     if built is not None:
         question.options.all().delete()
@@ -86,13 +120,20 @@ def question_publish_many(*, questions) -> tuple[int, list[str]]:
     published, refusals = 0, []
     now = timezone.now()
     ids = list(questions.values_list("pk", flat=True))
-    for question in Question.objects.filter(pk__in=ids).select_for_update().prefetch_related("options"):
-        problem = question_publish_problem(question)
-        if problem:
-            refusals.append(f"{question}: {problem}")
+    chosen = (
+        Question.objects.filter(pk__in=ids)
+        .select_for_update(of=("self",))
+        .select_related("skill__domain__section")
+        .prefetch_related("options")
+    )
+    for question in chosen:
+        was_published = question.status == Question.Status.PUBLISHED
+        question.status = Question.Status.PUBLISHED
+        problems = question_problems(question, list(question.options.all()))
+        if problems:
+            refusals.append(f"{question}: {' '.join(ValidationError(problems).messages)}")
             continue
-        if question.status != Question.Status.PUBLISHED:
-            question.status = Question.Status.PUBLISHED
+        if not was_published:
             question.published_at = question.published_at or now
             question.save(update_fields=["status", "published_at", "updated_at"])
             published += 1
@@ -146,8 +187,15 @@ def _text(record: dict, key: str) -> str:
     return value.strip()
 
 
-def _question_from_record(record: dict, skills: dict) -> tuple[Question, list[tuple[str, bool]] | None]:
-    """Build an unsaved Question (and its options) from one record, or raise ValidationError."""
+def question_from_record(
+    record: dict, *, skills: dict, status: str = Question.Status.DRAFT
+) -> tuple[Question, list[tuple[str, bool]]]:
+    """Build an unsaved question and its (text, correct) options from one import record.
+
+    Raises ValidationError listing the problems: the record's own (its fields, their types, the
+    taxonomy names, `correct`) and then, when it has none, every rule question_problems() finds.
+    `skills` comes from the taxonomy index; `status` applies unless the record names one.
+    """
     if not isinstance(record, dict):
         raise ValidationError("each question must be an object")
     unknown = set(record) - set(RECORD_FIELDS) - {"status"}
@@ -172,33 +220,26 @@ def _question_from_record(record: dict, skills: dict) -> tuple[Question, list[tu
     options = record.get("options") or []
     answers = record.get("answers") or []
     correct = record.get("correct")
-    option_pairs = None
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        errors.append("options must be a list of text")
+        options = []
+    if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+        errors.append("answers must be a list of text")
+        answers = []
     if qtype == Question.Type.MCQ:
-        if not isinstance(options, list) or len(options) != 4 or not all(isinstance(o, str) for o in options):
-            errors.append("a multiple-choice question needs exactly 4 options (text)")
-        elif any(not o.strip() for o in options):
-            errors.append("options must not be empty")
         if correct not in MCQ_LABELS:
             errors.append(f"correct must be one of A, B, C, D, not “{correct}”")
-        if answers:
-            errors.append("answers must be empty for a multiple-choice question")
-        if not errors:
-            option_pairs = [
-                (text.strip(), label == correct) for label, text in zip(MCQ_LABELS, options, strict=True)
-            ]
     elif qtype == Question.Type.SPR:
-        if options:
-            errors.append("options must be empty for a student-produced response question")
         if correct not in (None, ""):
             errors.append("correct must be empty (null) for a student-produced response question")
-        if not isinstance(answers, list) or not answers or not all(isinstance(a, str) for a in answers):
-            errors.append("a student-produced response question needs at least one answer")
-            answers = []
     else:
         errors.append(f"type must be mcq or spr, not “{qtype}”")
-    status = _text(record, "status")
-    if status and status not in Question.Status.values:
+    record_status = _text(record, "status")
+    if record_status and record_status not in Question.Status.values:
         errors.append(f"status must be one of {', '.join(Question.Status.values)}")
+    external_id = _text(record, "external_id")
+    if not external_id:
+        errors.append("external_id is required")
     if errors:
         raise ValidationError(errors)
     question = Question(
@@ -209,24 +250,23 @@ def _question_from_record(record: dict, skills: dict) -> tuple[Question, list[tu
         passage_b=_text(record, "passage_b"),
         stem=_text(record, "stem"),
         explanation=_text(record, "explanation"),
-        spr_answers=[a.strip() for a in answers] if qtype == Question.Type.SPR else [],
-        external_id=_text(record, "external_id"),
-        status=status or Question.Status.DRAFT,
+        spr_answers=[answer.strip() for answer in answers],
+        external_id=external_id,
+        status=record_status or status,
     )
-    if not question.external_id:
-        raise ValidationError("external_id is required")
-    try:
-        question.full_clean(
-            exclude=["author", "status", "external_id"], validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as exc:
-        raise ValidationError(
-            [f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
-        ) from exc
-    return question, option_pairs
+    pairs = [(text.strip(), chr(ord("A") + index) == correct) for index, text in enumerate(options)]
+    problems = question_problems(question, _option_objects(pairs))
+    if problems:
+        raise ValidationError(problem_lines(problems))
+    return question, pairs
 
 
 _COMPARED = ("skill_id", "difficulty", "type", "passage", "passage_b", "stem", "explanation", "spr_answers")
+
+
+def _record_external_id(record) -> str:
+    value = record.get("external_id") if isinstance(record, dict) else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 @transaction.atomic
@@ -243,10 +283,19 @@ def questions_import(
     `status` unless the record names one; existing questions keep theirs unless the record names one.
     """
     skills = _skill_index()
+    existing = {
+        q.external_id: q
+        for q in Question.objects.filter(
+            external_id__in=[_record_external_id(record) for _, record in rows]
+        ).prefetch_related("options")
+    }
     parsed, errors, seen = [], [], {}
     for row, record in rows:
+        current = existing.get(_record_external_id(record))
         try:
-            question, options = _question_from_record(record, skills)
+            question, options = question_from_record(
+                record, skills=skills, status=current.status if current else status
+            )
         except ValidationError as exc:
             errors.extend(f"row {row}: {message}" for message in exc.messages)
             continue
@@ -256,43 +305,35 @@ def questions_import(
             )
             continue
         seen[question.external_id] = row
-        parsed.append((row, record, question, options))
+        parsed.append((row, question, options))
     if errors:
         raise ImportFailed(errors)
-    existing = {
-        q.external_id: q
-        for q in Question.objects.filter(external_id__in=list(seen)).prefetch_related("options")
-    }
     report = ImportReport(dry_run=dry_run)
-    for row, record, incoming, options in parsed:
+    for row, incoming, options in parsed:
         current = existing.get(incoming.external_id)
         try:
             with transaction.atomic():
                 if current is None:
                     incoming.author = author
-                    incoming.status = _text(record, "status") or status
                     question_save(question=incoming, options=options)
                     report.created += 1
                 else:
-                    old_options = [(o.text, o.is_correct) for o in current.options.all()]
-                    new_status = _text(record, "status") or current.status
                     changed = [
-                        name for name in _COMPARED if getattr(current, name) != getattr(incoming, name)
+                        name
+                        for name in (*_COMPARED, "status")
+                        if getattr(current, name) != getattr(incoming, name)
                     ]
-                    if new_status != current.status:
-                        changed.append("status")
-                    options_changed = options is not None and old_options != options
+                    options_changed = [(o.text, o.is_correct) for o in current.options.all()] != options
                     if not changed and not options_changed:
                         report.unchanged += 1
                         continue
                     for name in changed:
-                        setattr(current, name, getattr(incoming, name) if name != "status" else new_status)
-                    if current.type == Question.Type.SPR:
-                        current.options.all().delete()
+                        setattr(current, name, getattr(incoming, name))
                     question_save(question=current, options=options if options_changed else None)
                     report.updated += 1
         except ValidationError as exc:
-            errors.extend(f"row {row}: {message}" for message in exc.messages)
+            lines = problem_lines(exc.message_dict) if hasattr(exc, "error_dict") else exc.messages
+            errors.extend(f"row {row}: {line}" for line in lines)
         except IntegrityError as exc:
             errors.append(f"row {row}: refused by the database ({str(exc).splitlines()[0]})")
         report.external_ids.append(incoming.external_id)

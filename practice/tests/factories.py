@@ -2,7 +2,7 @@ import itertools
 import json
 from pathlib import Path
 
-from practice.models import Profile, Question, Section, Skill, User
+from practice.models import CROSS_TEXT_SKILL, Profile, Question, Section, Skill, User
 from practice.services.questions import question_save, questions_import
 from practice.services.sessions import practice_session_start
 
@@ -45,7 +45,10 @@ def make_question(**overrides) -> Question:
         "explanation": f"Add one: {n} + 1 = {n + 1}.",
         "status": Question.Status.PUBLISHED,
         "external_id": f"factory-{n}",
-    } | overrides
+    }
+    if skill.name == CROSS_TEXT_SKILL:  # its questions compare two texts
+        fields |= {"passage": f"Text 1, number {n}.", "passage_b": f"Text 2, number {n}."}
+    fields |= overrides
     question = Question(**fields)
     if question.type == Question.Type.MCQ and options is None:
         options = [(str(n), False), (str(n + 1), True), (str(n + 2), False), (str(n + 3), False)]

@@ -41,7 +41,7 @@ def test_database_refuses_duplicate_email_in_another_case():
 
     make_user(email="ada@example.org")
     with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(username="other", email="Ada@Example.ORG")
+        make_user(username="other", email="Ada@Example.ORG")
 
 
 def test_signup_rejects_weak_and_mismatched_passwords(client):

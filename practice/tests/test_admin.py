@@ -1,12 +1,15 @@
+import io
+import json
 import uuid
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from practice.models import Question, Skill
 from practice.services.answers import answer_submit
 
-from .factories import make_question, make_session, make_user
+from .factories import make_question, make_session, make_user, sample_records
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +72,40 @@ def test_publishing_needs_an_explanation(staff_client):
     response = staff_client.post(reverse("admin:practice_question_add"), _question_form(explanation=""))
     assert response.status_code == 200
     assert b"A published question needs an explanation." in response.content
+
+
+def _import_refusals(tmp_path, record) -> str:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"format": "prepnexus-questions/1", "questions": [record]}))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_questions", str(path), stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_admin_and_import_refuse_repeated_options_with_the_same_message(staff_client, tmp_path):
+    message = "Options A and C are the same."
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(**{"options-2-text": "5"})
+    )
+    assert response.status_code == 200 and message.encode() in response.content
+    record = sample_records()[4]  # Math, multiple choice
+    record["options"][2] = record["options"][0]
+    assert f"row 1: options: {message}" in _import_refusals(tmp_path, record)
+    assert not Question.objects.exists()
+
+
+def test_admin_and_import_refuse_a_reading_and_writing_spr_question_with_the_same_message(
+    staff_client, tmp_path
+):
+    message = "Reading and Writing questions are multiple choice."
+    form = _question_form(skill=Skill.objects.get(name="Transitions").pk, type="spr", spr_answers="3")
+    form["options-TOTAL_FORMS"] = "0"
+    response = staff_client.post(reverse("admin:practice_question_add"), form)
+    assert response.status_code == 200 and message.encode() in response.content
+    record = sample_records()[1] | {"type": "spr", "options": [], "correct": None, "answers": ["3"]}
+    assert f"row 1: type: {message}" in _import_refusals(tmp_path, record)
+    assert not Question.objects.exists()
 
 
 def test_changelist_filters_and_search(staff_client):

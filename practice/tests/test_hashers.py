@@ -10,6 +10,7 @@ from practice.legacy.hashers import LegacyPasswordError, legacy_password_encode
 from practice.models import User
 
 from . import legacy_samples
+from .factories import make_user
 
 PASSWORD = "Tr0ub4dor&3-legacy"
 
@@ -149,9 +150,10 @@ def _legacy_accounts(db_path, kind):
 
 
 def _import_account(username, email, legacy_hash) -> User:
-    user = User(username=username, email=email or f"{username}@legacy.invalid")
+    """An account as the legacy import leaves it: the old hash stored, wrapped for its hasher."""
+    user = make_user(username=username, email=email or f"{username}@legacy.invalid")
     user.password = legacy_password_encode(legacy_hash)
-    user.save()
+    user.save(update_fields=["password"])
     return user
 
 

@@ -37,6 +37,7 @@ from practice.models import (
 from practice.selectors.questions import skills_for_choice
 
 from . import legacy_samples
+from .factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -354,7 +355,7 @@ def test_leitner_user_with_an_existing_email_merges_into_that_account():
     path = legacy_samples.sample("leitner")
     source = _source(path)
     row = source.execute("SELECT id, email FROM users WHERE email IS NOT NULL ORDER BY id LIMIT 1").fetchone()
-    existing = User.objects.create(username="already-here", email=row["email"].upper())
+    existing = make_user(username="already-here", email=row["email"].upper())
     report = _import(path, "leitner")
     [merged] = report.merged_rows["users"]
     assert merged["legacy_id"] == row["id"] and merged["into"] == f"user {existing.pk}"

@@ -1,13 +1,21 @@
-"""Integrity of the starter bank (practice/data/question_bank.json), checked through the real importer."""
+"""Integrity of the starter bank (practice/data/question_bank.json), checked through the real importer.
 
+Every rule for a valid question is the importer's (services.questions.question_problems); what this
+file adds is the starter bank's house style: coverage, id pattern, passage lengths, one number per SPR.
+"""
+
+import io
+import re
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 
-from practice.formats.questions import read_rows
-from practice.models import Difficulty, Domain, Question, Skill
+from practice.formats.questions import RECORD_FIELDS, read_rows
+from practice.models import CROSS_TEXT_SKILL, READING_AND_WRITING, Difficulty, Domain, Question, Skill
 from practice.seeding import BANK
 from practice.services.questions import questions_import
+from practice.spr import spr_matches
 
 pytestmark = [
     pytest.mark.django_db,
@@ -51,3 +59,49 @@ def test_about_a_quarter_of_math_is_student_produced_response(bank):
     math = [q for q in bank if q.skill.domain.section.name == "Math"]
     share = sum(q.type == "spr" for q in math) / len(math)
     assert 0.2 <= share <= 0.35
+
+
+# --- House style of the file itself ---
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return [record for _, record in read_rows(BANK)]
+
+
+def test_bank_file_passes_the_import_check_and_the_check_writes_nothing():
+    out = io.StringIO()
+    call_command("import_questions", str(BANK), "--dry-run", stdout=out)
+    assert "Dry run, nothing written: would have created" in out.getvalue()
+    assert not Question.objects.exists()
+
+
+def test_bank_records_spell_out_every_field_and_ids_name_their_section(records):
+    for record in records:
+        assert set(record) == set(RECORD_FIELDS), record["external_id"]
+        prefix = "rw" if record["section"] == READING_AND_WRITING else "m"
+        assert re.fullmatch(rf"pn-{prefix}-[a-z0-9]+(-[a-z0-9]+)*-\d{{3}}", record["external_id"])
+
+
+def test_bank_reading_and_writing_passages_are_short_and_conventions_show_the_blank(records):
+    for record in records:
+        if record["section"] != READING_AND_WRITING:
+            continue
+        words = len(record["passage"].split()) + len(record["passage_b"].split())
+        longest = 300 if record["skill"] == CROSS_TEXT_SKILL else 150
+        assert 25 <= words <= longest, record["external_id"]
+        if record["domain"] == "Standard English Conventions":
+            assert "______" in record["passage"], record["external_id"]
+
+
+def test_bank_never_repeats_a_passage_and_stem(records):
+    texts = Counter((r["passage"], r["passage_b"], r["stem"]) for r in records)
+    assert [text for text, count in texts.items() if count > 1] == []
+
+
+def test_bank_spr_accepted_answers_are_all_the_same_number(records):
+    # Every form is one a learner could enter for the first (exact) one: equal, or a decimal rounded
+    # or truncated to fill the field. (Other questions may accept several different numbers.)
+    for record in records:
+        first, *others = record["answers"] or [""]
+        assert all(spr_matches(answer, [first]) for answer in others), record["external_id"]
