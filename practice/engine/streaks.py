@@ -17,6 +17,13 @@ def streak_after(current: int, longest: int, last_day: date | None, day: date) -
     return current, max(longest, current), day
 
 
+def streak_shown(current: int, last_day: date | None, today: date) -> int:
+    """The streak as the learner sees it today: still alive if they were active today or yesterday."""
+    if last_day is None or last_day < today - timedelta(days=1):
+        return 0
+    return current
+
+
 def streak_from_days(days: Iterable[date]) -> tuple[int, int, date | None]:
     """(current, longest, last active day) of a learner whose activity fell on `days`, in any order."""
     current, longest, last_day = 0, 0, None

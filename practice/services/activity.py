@@ -3,7 +3,7 @@ keyed on, the learner's local day, activity totals and streaks, and badges."""
 
 import uuid
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..badges import BY_CODE
+from ..engine.streaks import streak_after, streak_shown
 from ..models import BadgeAward, DailyActivity, LearnerStats, Profile, User
 from ..selectors.dashboard import progress_version_key
 
@@ -82,11 +83,9 @@ def activity_record(
             time_spent_ms=time_spent_ms,
             reviews=reviews,
         )
-    last = stats.last_active_day
-    if last is None or day > last:
-        stats.current_streak = stats.current_streak + 1 if last == day - timedelta(days=1) else 1
-        stats.longest_streak = max(stats.longest_streak, stats.current_streak)
-        stats.last_active_day = day
+    stats.current_streak, stats.longest_streak, stats.last_active_day = streak_after(
+        stats.current_streak, stats.longest_streak, stats.last_active_day, day
+    )
     stats.answers += answers
     stats.correct += correct
     stats.reviews += reviews
@@ -98,11 +97,9 @@ def activity_record(
 
 def streak_current(stats: LearnerStats | None, today: date) -> int:
     """The streak as the learner sees it: still alive if they were active today or yesterday."""
-    if stats is None or stats.last_active_day is None:
+    if stats is None:
         return 0
-    if stats.last_active_day >= today - timedelta(days=1):
-        return stats.current_streak
-    return 0
+    return streak_shown(stats.current_streak, stats.last_active_day, today)
 
 
 # --- Badges ---

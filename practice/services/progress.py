@@ -5,7 +5,7 @@ transaction; it is the one place the learning engine hears about an answer.
 """
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from ..engine import spaced
 from ..engine.ability import SkillState, update_skill
 from ..engine.irt import ItemParams
 from ..engine.mastery import Level, next_mastery
+from ..engine.streaks import streak_after
 from ..models import Answer, BadgeAward, LearnerStats, PracticeSession, Question, ReviewItem, ScoreSnapshot
 from ..selectors.progress import predicted_scores
 from .activity import badges_award, badges_for_stats, local_date, progress_changed, stats_lock
@@ -63,6 +64,8 @@ LEFT JOIN practice_reviewitem r ON r.learner_id = %(learner)s AND r.question_id 
 LEFT JOIN practice_learnerstats st ON st.learner_id = %(learner)s
 """
 
+# The streak rule (engine.streaks.streak_after) repeated in SQL so the write stays one statement;
+# test_streak_sql_agrees_with_streak_after holds the two together.
 _STREAK = """CASE
     WHEN practice_learnerstats.last_active_day IS NULL
       OR EXCLUDED.last_active_day > practice_learnerstats.last_active_day + 1 THEN 1
@@ -140,16 +143,13 @@ def learning_answer_recorded(*, answer: Answer, session: PracticeSession | None 
         )
         day = local_date(time_zone, now)
         # The totals after this answer, as the write below computes them, to see which badges it earns.
-        if last_day is None or day > last_day + timedelta(days=1):
-            current = 1
-        elif day == last_day + timedelta(days=1):
-            current += 1
+        current, longest, _ = streak_after(current or 0, longest or 0, last_day, day)
         after = LearnerStats(
             answers=(answers or 0) + 1,
             reviews=reviews or 0,
             sessions_completed=sessions_completed or 0,
             current_streak=current,
-            longest_streak=max(longest or 0, current),
+            longest_streak=longest,
         )
         codes = badges_for_stats(after)
         if level == Level.MASTERED:

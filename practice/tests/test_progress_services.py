@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from practice.engine.irt import ItemParams, information
 from practice.engine.mastery import Level
+from practice.engine.streaks import streak_after
 from practice.models import (
     Answer,
     BadgeAward,
@@ -313,3 +314,25 @@ def test_matched_sessions_use_every_skill_of_the_section_in_proportion():
     session = practice_session_start(learner=learner, section=math(), difficulty="matched", length=19)
     used = {item.question.skill_id for item in session.items.select_related("question")}
     assert len(used) >= 15
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("last_offset", [None, 0, -1, -2, -10, 1])
+@pytest.mark.parametrize(("current", "longest"), [(0, 0), (3, 5), (4, 4)])
+def test_streak_sql_agrees_with_streak_after(last_offset, current, longest):
+    """The answer write repeats the streak rule in SQL; after one answer, the stored streak is what
+    engine.streaks.streak_after says."""
+    learner = make_user()
+    now = timezone.now()
+    today = now.astimezone(UTC).date()
+    last_day = None if last_offset is None else today + timedelta(days=last_offset)
+    if last_day is not None:
+        LearnerStats.objects.create(
+            learner=learner, current_streak=current, longest_streak=longest, last_active_day=last_day
+        )
+    session = make_session(learner, count=1)
+    item = session.items.get()
+    answer_submit(session=session, question=item.question, given="B", key=uuid.uuid4(), now=now)
+    stats = LearnerStats.objects.get(learner=learner)
+    expected = streak_after(current if last_day else 0, longest if last_day else 0, last_day, today)
+    assert (stats.current_streak, stats.longest_streak, stats.last_active_day) == expected

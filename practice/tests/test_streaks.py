@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from practice.engine.streaks import streak_after, streak_from_days
+from practice.engine.streaks import streak_after, streak_from_days, streak_shown
 
 DAY = date(2026, 3, 1)
 
@@ -41,3 +41,10 @@ def test_streak_from_days_gives_the_streak_ending_on_the_last_active_day():
 
 def test_no_active_days_is_no_streak():
     assert streak_from_days([]) == (0, 0, None)
+
+
+def test_the_streak_shown_is_alive_only_through_the_day_after_the_last_active_day():
+    assert streak_shown(4, DAY, DAY) == 4
+    assert streak_shown(4, DAY, DAY + timedelta(days=1)) == 4
+    assert streak_shown(4, DAY, DAY + timedelta(days=2)) == 0
+    assert streak_shown(0, None, DAY) == 0
