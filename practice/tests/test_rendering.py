@@ -12,7 +12,7 @@ import pytest
 
 from practice.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 
-from . import legacy_samples
+from .legacy import samples as legacy_samples
 
 
 def _full_pipeline(text: str, *, inline: bool = False) -> str:

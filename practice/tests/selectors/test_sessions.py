@@ -1,16 +1,11 @@
-from datetime import timedelta
-
 import pytest
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from django.utils import timezone
 
-from practice.models import Flashcard, Question, QuestionOption, ReviewItem, SessionItem
-from practice.selectors.progress import learner_summary
+from practice.models import Question, QuestionOption, SessionItem
 from practice.selectors.sessions import session_item_for_answer
 
-from .factories import make_question, make_questions, make_session, make_user
-from .learning_factories import make_flashcard
+from ..factories import make_question, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -75,23 +70,3 @@ def test_item_for_answer_is_404_for_another_learners_session_or_a_missing_positi
         session_item_for_answer(learner=other, session_pk=session.pk, position=1)
     with pytest.raises(Http404):
         session_item_for_answer(learner=learner, session_pk=session.pk, position=3)
-
-
-@pytest.mark.django_db
-def test_the_dashboard_summary_sql_counts_due_items_as_the_due_queryset_does():
-    """learner_summary repeats the "due" rule in SQL for speed; it must agree with DueQuerySet.due_for."""
-    learner, other = make_user(), make_user()
-    now = timezone.now()
-    questions = make_questions(3)
-    for offset, question in zip((-3600, -1, 3600), questions, strict=True):
-        due = now + timedelta(seconds=offset)
-        ReviewItem.objects.create(learner=learner, question=question, reason="missed", fsrs_state={}, due=due)
-        Flashcard.objects.filter(pk=make_flashcard(owner=learner).pk).update(due=due)
-    yesterday = now - timedelta(days=1)
-    ReviewItem.objects.create(
-        learner=other, question=questions[0], reason="missed", fsrs_state={}, due=yesterday
-    )
-    Flashcard.objects.filter(pk=make_flashcard(owner=other).pk).update(due=yesterday)
-    summary = learner_summary(learner=learner)
-    assert summary.reviews_due == ReviewItem.objects.due_for(learner).count() == 2
-    assert summary.cards_due == Flashcard.objects.due_for(learner).count() == 2

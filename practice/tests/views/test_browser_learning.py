@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from practice.models import ReviewItem, Skill
 
-from .factories import PASSWORD, ensure_taxonomy, make_question, make_session, make_user, reading_writing
-from .learning_factories import answer_all, make_flashcard
+from ..factories import PASSWORD, ensure_taxonomy, make_question, make_session, make_user, reading_writing
+from ..learning_factories import answer_all, make_flashcard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

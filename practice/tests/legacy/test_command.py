@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from practice.legacy.reader import LegacyReader
 from practice.models import LegacyRecord, User
 
-from . import legacy_samples
+from . import samples as legacy_samples
 
 pytestmark = pytest.mark.django_db
 

@@ -36,8 +36,8 @@ from practice.models import (
 )
 from practice.selectors.questions import skills_for_choice
 
-from . import legacy_samples
-from .factories import make_user
+from ..factories import make_user
+from . import samples as legacy_samples
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from practice.legacy.reader import LegacyReader
 from practice.legacy.report import ImportReport, ProgressMeter
 
-from . import legacy_samples
+from . import samples as legacy_samples
 
 
 def test_every_row_ends_in_exactly_one_state():

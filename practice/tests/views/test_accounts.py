@@ -2,13 +2,11 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from practice.models import Profile, User
-from practice.services.accounts import learner_signup
+from practice.models import User
 
-from .factories import PASSWORD, make_user
+from ..factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +34,6 @@ def test_signup_refuses_duplicate_email_in_another_case(client):
     assert User.objects.filter(email__iexact="ada@example.org").count() == 1
 
 
-def test_database_refuses_duplicate_email_in_another_case():
-    from django.db import IntegrityError, transaction
-
-    make_user(email="ada@example.org")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        make_user(username="other", email="Ada@Example.ORG")
-
-
 def test_signup_rejects_weak_and_mismatched_passwords(client):
     response = _signup(client, password="password")
     assert response.status_code == 422
@@ -61,22 +51,6 @@ def test_signup_rejects_bad_email(client):
     response = _signup(client, email="not-an-email")
     assert response.status_code == 422
     assert b"Enter a valid email address." in response.content
-
-
-def test_signup_is_one_transaction(monkeypatch):
-    def broken_create(*args, **kwargs):
-        raise RuntimeError("profile write failed")
-
-    monkeypatch.setattr(Profile.objects, "create", broken_create)
-    with pytest.raises(RuntimeError):
-        learner_signup(email="c@example.org", password="a-long-unusual-passphrase-7")
-    assert not User.objects.filter(email="c@example.org").exists()
-
-
-def test_signup_service_rejects_duplicate():
-    learner_signup(email="d@example.org", password="a-long-unusual-passphrase-7")
-    with pytest.raises(ValidationError):
-        learner_signup(email=" D@example.ORG ", password="a-long-unusual-passphrase-7")
 
 
 @pytest.mark.parametrize("identifier", ["learner-x", "LEARNER-X", "x@example.org", "X@Example.org"])

@@ -4,7 +4,7 @@ from django.db import IntegrityError, connection, transaction
 
 from practice.models import Domain, Question, QuestionOption, Section, Skill
 
-from .factories import make_question
+from ..factories import make_question
 
 pytestmark = pytest.mark.django_db
 

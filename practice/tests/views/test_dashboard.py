@@ -1,13 +1,8 @@
-"""Dashboard, review queue, badges, export and navigation pages."""
+"""The dashboard, badges and navigation pages."""
 
-import io
-import json
-import uuid
-import zipfile
 from datetime import timedelta
 
 import pytest
-from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -15,15 +10,13 @@ from django.utils import timezone
 from practice.models import (
     BadgeAward,
     DailyActivity,
-    ReviewAttempt,
-    ReviewItem,
     ScoreSnapshot,
     Skill,
     SkillProficiency,
 )
 
-from .factories import make_session, make_user
-from .learning_factories import make_answered_session, make_flashcard
+from ..factories import make_session, make_user
+from ..learning_factories import make_answered_session
 
 pytestmark = pytest.mark.django_db
 
@@ -140,78 +133,6 @@ def test_dashboard_predicts_scores_once_there_is_enough_data(client):
     assert scores["total"].score == scores["reading_writing"].score + scores["math"].score
 
 
-def test_nav_shows_reviews_due(client):
-    learner = make_user()
-    make_answered_session(learner, count=2, correct=False)
-    # A miss comes back after FSRS's first learning step (minutes); move past it.
-    ReviewItem.objects.filter(learner=learner).update(due=timezone.now() - timedelta(seconds=1))
-    client.force_login(learner)
-    html = client.get(reverse("practice:flashcard-list")).content.decode()
-    assert 'aria-label="2 due"' in html
-
-
-def test_review_queue_lists_due_items_and_an_answer_reschedules(client):
-    learner = make_user()
-    make_answered_session(learner, count=1, correct=False)
-    item = ReviewItem.objects.get(learner=learner)
-    ReviewItem.objects.filter(pk=item.pk).update(due=timezone.now() - timedelta(minutes=1))
-    client.force_login(learner)
-    listing = client.get(reverse("practice:review-list"))
-    assert list(listing.context["items"]) == [item]
-    page = client.get(reverse("practice:review-item", args=[item.pk]))
-    assert page.status_code == 200
-    token = page.context["token"]
-    response = client.post(
-        reverse("practice:review-item", args=[item.pk]),
-        {"given": "B", "key": str(uuid.uuid4()), "token": token},
-    )
-    assert response.status_code == 302
-    attempt = ReviewAttempt.objects.get()
-    assert attempt.is_correct
-    item.refresh_from_db()
-    assert item.due > timezone.now()
-    result = client.get(response["Location"])
-    assert "Correct." in result.content.decode()
-    assert client.get(reverse("practice:review-list")).context["items"] == []
-
-
-def test_review_answer_with_a_forged_token_is_422_and_changes_nothing(client):
-    learner = make_user()
-    make_answered_session(learner, count=1, correct=False)
-    item = ReviewItem.objects.get(learner=learner)
-    client.force_login(learner)
-    other = signing.dumps({"item": item.pk + 1, "t": 0}, salt="review-shown")
-    for token in ("garbage", other):
-        response = client.post(
-            reverse("practice:review-item", args=[item.pk]),
-            {"given": "B", "key": str(uuid.uuid4()), "token": token},
-        )
-        assert response.status_code == 422
-    assert not ReviewAttempt.objects.exists()
-
-
-def test_review_answer_with_a_bad_entry_is_422(client):
-    learner = make_user()
-    make_answered_session(learner, count=1, correct=False)
-    item = ReviewItem.objects.get(learner=learner)
-    client.force_login(learner)
-    token = client.get(reverse("practice:review-item", args=[item.pk])).context["token"]
-    response = client.post(
-        reverse("practice:review-item", args=[item.pk]),
-        {"given": "Q", "key": str(uuid.uuid4()), "token": token},
-    )
-    assert response.status_code == 422
-    assert "Choose one of the options" in response.content.decode()
-
-
-def test_another_learners_review_item_is_404(client):
-    learner = make_user()
-    make_answered_session(learner, count=1, correct=False)
-    item = ReviewItem.objects.get(learner=learner)
-    client.force_login(make_user())
-    assert client.get(reverse("practice:review-item", args=[item.pk])).status_code == 404
-
-
 def test_badges_page_lists_the_catalogue_with_earned_ones(client):
     learner = make_user()
     make_answered_session(learner, count=1)
@@ -226,46 +147,3 @@ def test_results_page_shows_the_predicted_score(client):
     client.force_login(learner)
     html = client.get(reverse("practice:session-results", args=[session.pk])).content.decode()
     assert "Your predicted score now" in html and "Not enough data yet" in html
-
-
-def _export(client, fmt):
-    response = client.get(reverse("practice:export-download", args=[fmt]))
-    assert response.status_code == 200 and response.streaming
-    return b"".join(response.streaming_content)
-
-
-def test_export_zip_streams_csvs_of_everything_that_is_the_learners(client):
-    learner = make_user()
-    make_answered_session(learner, count=3, correct=[True, False, True])
-    make_flashcard(learner, front="Mine")
-    make_flashcard(front="Someone else's")
-    client.force_login(learner)
-    archive = zipfile.ZipFile(io.BytesIO(_export(client, "zip")))
-    names = set(archive.namelist())
-    assert {
-        "sessions.csv",
-        "answers.csv",
-        "proficiency.csv",
-        "flashcards.csv",
-        "review_log.csv",
-        "badges.csv",
-    } <= names
-    answers = archive.read("answers.csv").decode().splitlines()
-    assert answers[0].startswith("id,session_id") and len(answers) == 4
-    flashcards = archive.read("flashcards.csv").decode()
-    assert "Mine" in flashcards and "Someone else" not in flashcards
-
-
-def test_export_json_is_valid_and_complete(client):
-    learner = make_user()
-    make_answered_session(learner, count=2)
-    client.force_login(learner)
-    data = json.loads(_export(client, "json"))
-    assert data["format"] == "prepnexus-export-1"
-    assert len(data["answers"]) == 2 and len(data["sessions"]) == 1
-    assert data["badges"][0]["code"]
-
-
-def test_unknown_export_format_is_404(client):
-    client.force_login(make_user())
-    assert client.get(reverse("practice:export-download", args=["xml"])).status_code == 404

@@ -10,7 +10,7 @@ from practice.models import Answer, PracticeSession
 from practice.services.answers import answer_submit
 from practice.services.sessions import practice_session_finish
 
-from .factories import load_sample_questions, make_question, make_session, make_user, math
+from ..factories import load_sample_questions, make_question, make_session, make_user, math
 
 pytestmark = pytest.mark.django_db
 

@@ -240,7 +240,7 @@ def test_the_engine_imports_nothing_from_django():
         "    importlib.import_module('practice.engine.' + module.name)\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'django'))\n"
     )
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )

@@ -9,8 +9,8 @@ from django.urls import reverse
 from practice.legacy.hashers import LegacyPasswordError, legacy_password_encode
 from practice.models import User
 
-from . import legacy_samples
-from .factories import make_user
+from ..factories import make_user
+from . import samples as legacy_samples
 
 PASSWORD = "Tr0ub4dor&3-legacy"
 

@@ -7,7 +7,7 @@ from django.db import connection
 from practice.models import Answer, PracticeSession
 from practice.services.answers import answer_submit
 
-from .factories import ensure_taxonomy, make_session, make_user
+from ..factories import ensure_taxonomy, make_session, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

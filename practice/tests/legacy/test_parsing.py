@@ -7,7 +7,7 @@ import pytest
 
 from practice.legacy import parsing as p
 
-from . import legacy_samples
+from . import samples as legacy_samples
 
 # --- timestamps --------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import pytest
 from practice.legacy.parsing import SkillRef
 from practice.legacy.reader import SCHEMAS, LegacyFormatError, LegacyReader
 
-from . import legacy_samples
+from . import samples as legacy_samples
 
 FILES = [("satprep", "sample"), ("leitner", "sample"), ("satprep", "scale5"), ("leitner", "scale5")]
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from practice import seeding
 from practice.models import Question
 
-from .factories import SAMPLE_QUESTIONS, sample_records
+from ..factories import SAMPLE_QUESTIONS, sample_records
 
 pytestmark = pytest.mark.django_db
 

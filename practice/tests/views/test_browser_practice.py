@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .factories import ensure_taxonomy, load_sample_questions
+from ..factories import ensure_taxonomy, load_sample_questions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,8 @@ from practice.models import Flashcard, Profile
 from practice.services import flashcards as flashcard_services
 from practice.services.flashcards import flashcard_review, flashcards_import, study_preference_set
 
-from .factories import make_user
-from .learning_factories import make_flashcard
+from ..factories import make_user
+from ..learning_factories import make_flashcard
 
 pytestmark = pytest.mark.django_db
 

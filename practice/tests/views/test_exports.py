@@ -1,0 +1,56 @@
+"""The learner's data export: ZIP of CSVs and JSON."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from ..factories import make_user
+from ..learning_factories import make_answered_session, make_flashcard
+
+pytestmark = pytest.mark.django_db
+
+
+def _export(client, fmt):
+    response = client.get(reverse("practice:export-download", args=[fmt]))
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content)
+
+
+def test_export_zip_streams_csvs_of_everything_that_is_the_learners(client):
+    learner = make_user()
+    make_answered_session(learner, count=3, correct=[True, False, True])
+    make_flashcard(learner, front="Mine")
+    make_flashcard(front="Someone else's")
+    client.force_login(learner)
+    archive = zipfile.ZipFile(io.BytesIO(_export(client, "zip")))
+    names = set(archive.namelist())
+    assert {
+        "sessions.csv",
+        "answers.csv",
+        "proficiency.csv",
+        "flashcards.csv",
+        "review_log.csv",
+        "badges.csv",
+    } <= names
+    answers = archive.read("answers.csv").decode().splitlines()
+    assert answers[0].startswith("id,session_id") and len(answers) == 4
+    flashcards = archive.read("flashcards.csv").decode()
+    assert "Mine" in flashcards and "Someone else" not in flashcards
+
+
+def test_export_json_is_valid_and_complete(client):
+    learner = make_user()
+    make_answered_session(learner, count=2)
+    client.force_login(learner)
+    data = json.loads(_export(client, "json"))
+    assert data["format"] == "prepnexus-export-1"
+    assert len(data["answers"]) == 2 and len(data["sessions"]) == 1
+    assert data["badges"][0]["code"]
+
+
+def test_unknown_export_format_is_404(client):
+    client.force_login(make_user())
+    assert client.get(reverse("practice:export-download", args=["xml"])).status_code == 404
