@@ -1,18 +1,12 @@
 """render_markdown: its plain-text shortcut and reused converter give exactly what Markdown gives."""
 
-import contextlib
-import json
 import random
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import markdown
 import nh3
-import pytest
 
 from practice.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
-
-from .legacy import samples as legacy_samples
 
 
 def _full_pipeline(text: str, *, inline: bool = False) -> str:
@@ -26,35 +20,14 @@ def _full_pipeline(text: str, *, inline: bool = False) -> str:
     return html
 
 
-def _assert_same(texts):
+def assert_same_as_markdown(texts):
     for text in texts:
         assert render_markdown(text) == _full_pipeline(text), repr(text)
         assert render_markdown(text, inline=True) == _full_pipeline(text, inline=True), repr(text)
 
 
-@pytest.mark.parametrize("kind", ["satprep", "leitner"])
-def test_render_markdown_matches_the_full_pipeline_on_every_legacy_text(kind):
-    texts = set()
-    for path in (legacy_samples.sample(kind), legacy_samples.generated(kind, 5)):
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
-        if kind == "satprep":
-            for row in db.execute("SELECT question_text, choices, explanation FROM questions"):
-                texts.update(t for t in (row["question_text"], row["explanation"]) if t)
-                with contextlib.suppress(json.JSONDecodeError):
-                    texts.update(json.loads(row["choices"] or "[]"))
-        else:
-            for row in db.execute("SELECT front, back FROM cards"):
-                texts.update((row["front"], row["back"]))
-        db.close()
-    texts.update(
-        ["1. a list", "*stars*", "a  b", "x\ny", "<b>x</b>", "A & B", "# head", "- item", "'quoted'"]
-    )
-    _assert_same(texts)
-
-
 def test_render_markdown_matches_the_full_pipeline_where_plain_text_ends_or_holds_control_characters():
-    _assert_same(
+    assert_same_as_markdown(
         [
             "plain words", "Which choice?", "a\x02b", "\x03b", "a\x0bb", "a\x7fb", "ends with *",
             "ends_", "ends <", "ends &", "ends >", "ends `", "ends \\", "x\u2028y", "caf\u00e9 \u2212 1",
@@ -67,7 +40,9 @@ def test_render_markdown_matches_the_full_pipeline_on_random_text():
     rng = random.Random(1)
     letters = "abcdefghij KLM \u00e9\u03c0\u2212" * 4
     alphabet = letters + "019.,;:?'\"()-+*_`#<>[]!&\\|~={}^$/%@\t\n\r\x00\x02\x03\x0b\x1f\x7f\u00a0"
-    _assert_same("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(3000))
+    assert_same_as_markdown(
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(3000)
+    )
 
 
 def test_render_markdown_gives_each_thread_the_same_html():
