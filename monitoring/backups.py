@@ -48,7 +48,13 @@ def _run_streaming(cmd: list[str], env: dict[str, str], on_line: Progress) -> No
     """Run a PostgreSQL client tool, passing its (verbose) stderr lines on as they come."""
     lines: list[str] = []
     with subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace"
+        cmd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        umask=0o077,  # the archive pg_dump writes is readable by its owner only, whatever our umask
     ) as proc:
         assert proc.stderr is not None
         for line in proc.stderr:
@@ -91,9 +97,24 @@ def manifest_path(dump: Path) -> Path:
     return dump.with_name(dump.name.removesuffix(DUMP_SUFFIX) + MANIFEST_SUFFIX)
 
 
+def _private_dir(path: Path) -> None:
+    """Create PATH (and missing parents) as 0700, whatever the umask; an existing folder is left as it is."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o700)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write TEXT to PATH as a 0600 file, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tuple[Path, dict]:
     """Dump the database to OUTPUT with its manifest; nothing is left behind if a step fails."""
-    output.mkdir(parents=True, exist_ok=True)
+    _private_dir(output)
     dbname = conninfo_to_dict(url).get("dbname") or "postgres"
     dump = output / backup_name(dbname, datetime.now(UTC))
     partial = dump.with_name(dump.name + ".partial")
@@ -118,6 +139,7 @@ def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tupl
             partial.unlink(missing_ok=True)
             raise
     progress("[3/3] manifest")
+    partial.chmod(0o600)
     os.replace(partial, dump)
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -132,7 +154,7 @@ def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tupl
         "migrations": migrations,
     }
     tmp = manifest_path(dump).with_suffix(".partial")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    _write_private(tmp, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, manifest_path(dump))
     return dump, manifest
 

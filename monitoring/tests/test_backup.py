@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 import uuid
 
 import psycopg
@@ -220,3 +222,15 @@ def test_backup_taken_while_the_site_keeps_writing_still_verifies(tmp_path, scra
     assert 0 < manifest["tables"]["public.django_session"]["rows"] < len(written)
     call_command("restore", str(dump), "--database-url", scratch_db)
     assert _state(scratch_db) == manifest["tables"]
+
+
+def test_backup_files_and_their_folder_are_private_whatever_the_umask(tmp_path):
+    output = tmp_path / "nested" / "backups"
+    old = os.umask(0)
+    try:
+        dump, _ = _backup(output)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(output.stat().st_mode) == 0o700
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backups.manifest_path(dump).stat().st_mode) == 0o600
