@@ -29,9 +29,9 @@ from .postgres import (
     file_sha256,
     find_pg_tool,
     fingerprints,
-    libpq_env,
     quiet,
     server_major,
+    tool_connection,
     user_relation_count,
 )
 
@@ -122,10 +122,15 @@ def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tupl
         major = server_major(conn)
         pg_dump = find_pg_tool("pg_dump", major)
         progress(f"[1/3] pg_dump ({pg_dump}) of {describe(url)} to {dump.name}")
+        conninfo, env = tool_connection(url)
         try:
             _run_streaming(
-                [pg_dump, "--format=custom", "--verbose", f"--snapshot={snapshot}", f"--file={partial}"],
-                libpq_env(url),
+                [
+                    pg_dump,
+                    *("--format=custom", "--verbose", f"--snapshot={snapshot}", f"--file={partial}"),
+                    f"--dbname={conninfo}",
+                ],
+                env,
                 _tool_progress(progress, "dumped"),
             )
             progress("[2/3] row counts and checksums, in the same snapshot")
@@ -227,7 +232,6 @@ def restore_run(*, dump: Path, manifest: dict, url: str, force: bool, progress: 
             "pass --force to replace its contents"
         )
     pg_restore = find_pg_tool("pg_restore", major)
-    dbname = conninfo_to_dict(url).get("dbname") or "postgres"
     # One transaction: a failed restore leaves the target as it was. No owners or grants: the archive may
     # come from a server whose roles do not exist here.
     cmd = [pg_restore, "--verbose", "--exit-on-error", "--single-transaction", "--no-owner", "--no-acl"]
@@ -235,8 +239,9 @@ def restore_run(*, dump: Path, manifest: dict, url: str, force: bool, progress: 
         cmd += ["--clean", "--if-exists"]
     replacing = " (replacing its contents)" if existing else ""
     progress(f"[2/4] pg_restore ({pg_restore}) into {describe(url)}{replacing}")
-    cmd += [f"--dbname={dbname}", str(dump)]
-    _run_streaming(cmd, libpq_env(url), _tool_progress(progress, "restored"))
+    conninfo, env = tool_connection(url)
+    cmd += [f"--dbname={conninfo}", str(dump)]
+    _run_streaming(cmd, env, _tool_progress(progress, "restored"))
 
     progress("[3/4] verifying row counts and checksums table by table")
     with connect(url, autocommit=False) as conn:
