@@ -7,10 +7,12 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from django.conf import settings
@@ -101,6 +103,18 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
         raise BackupError(f"cannot connect to {describe(url)}: {str(exc).strip()}") from exc
 
 
+def url_dbname(url: str) -> str:
+    return conninfo_to_dict(url).get("dbname") or "postgres"
+
+
+def with_dbname(url: str, name: str) -> str:
+    """URL naming another database on the same server, with the same credentials and options (TLS)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("postgres", "postgresql"):
+        return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
+    return make_conninfo(url, dbname=name)
+
+
 def server_major(conn: psycopg.Connection) -> int:
     return conn.info.server_version // 10000
 
@@ -144,6 +158,76 @@ def find_pg_tool(name: str, major: int) -> str:
         f"Install postgresql-client-{major} or set PG_BINDIR to the directory holding {name} {major} "
         "or newer."
     )
+
+
+# --- whole databases: scratch copies and the swap -----------------------------------------------------
+
+
+@contextmanager
+def maintenance(url: str) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the server's maintenance database, where databases are created,
+    renamed and dropped (never to the database being replaced)."""
+    target, failure = url_dbname(url), None
+    for name in ("postgres", "template1"):
+        if name == target:
+            continue
+        try:
+            conn = connect(with_dbname(url, name), autocommit=True)
+        except BackupError as exc:
+            failure = exc
+            continue
+        with conn:
+            yield conn
+        return
+    raise failure or BackupError(f"no maintenance database to connect to beside {describe(url)}")
+
+
+def database_create_like(conn: psycopg.Connection, *, name: str, like: str) -> None:
+    """An empty database NAME with the encoding, collation and owner of the database LIKE."""
+    encoding, collate, ctype, owner, me = conn.execute(
+        "SELECT pg_encoding_to_char(encoding), datcollate, datctype, pg_get_userbyid(datdba), current_user "
+        "FROM pg_database WHERE datname = %s",
+        [like],
+    ).fetchone()
+    conn.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}").format(
+            sql.Identifier(name), sql.Literal(encoding), sql.Literal(collate), sql.Literal(ctype)
+        )
+    )
+    if owner != me:
+        try:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), sql.Identifier(owner))
+            )
+        except psycopg.Error as exc:
+            database_drop(conn, name)
+            raise BackupError(
+                f"cannot give the scratch database to {owner}, the owner of {like}: {exc}"
+            ) from exc
+
+
+def database_drop(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def database_swap(conn: psycopg.Connection, *, new: str, target: str, old: str) -> None:
+    """Rename TARGET to OLD and NEW to TARGET in one transaction, closing TARGET's sessions first."""
+    rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
+    for attempt in range(20):
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (%s, %s) "
+            "AND pid <> pg_backend_pid()",
+            [target, new],
+        )
+        try:
+            with conn.transaction():
+                conn.execute(rename.format(sql.Identifier(target), sql.Identifier(old)))
+                conn.execute(rename.format(sql.Identifier(new), sql.Identifier(target)))
+            return
+        except psycopg.errors.ObjectInUse as exc:  # a terminated session not gone yet, or a new one
+            if attempt == 19:
+                raise BackupError(f"{target} is still in use after closing its sessions: {exc}") from exc
+            time.sleep(0.25)
 
 
 # --- what a database holds ---------------------------------------------------------------------------
