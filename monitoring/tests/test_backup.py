@@ -284,3 +284,11 @@ def test_backup_files_and_their_folder_are_private_whatever_the_umask(tmp_path):
     assert stat.S_IMODE(output.stat().st_mode) == 0o700
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600
     assert stat.S_IMODE(backups.manifest_path(dump).stat().st_mode) == 0o600
+
+
+def test_pg_tools_get_the_password_through_the_environment_never_the_command_line():
+    conninfo, env = postgres.tool_connection("postgres://u:s3cret@db.internal:5433/site?sslmode=verify-full")
+    assert "s3cret" not in conninfo and env["PGPASSWORD"] == "s3cret"
+    assert "sslmode=verify-full" in conninfo and "host=db.internal" in conninfo
+    with pytest.raises(postgres.BackupError, match="sslpassword"):
+        postgres.tool_connection("postgres://u@db.internal/site?sslkey=/k.pem&sslpassword=phrase")
