@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,14 +25,20 @@ from .postgres import (
     applied_migrations,
     compare,
     connect,
+    database_create_like,
+    database_drop,
+    database_swap,
     describe,
     file_sha256,
     find_pg_tool,
     fingerprints,
-    libpq_env,
+    maintenance,
     quiet,
     server_major,
+    tool_connection,
+    url_dbname,
     user_relation_count,
+    with_dbname,
 )
 
 MANIFEST_FORMAT = 1
@@ -48,7 +54,13 @@ def _run_streaming(cmd: list[str], env: dict[str, str], on_line: Progress) -> No
     """Run a PostgreSQL client tool, passing its (verbose) stderr lines on as they come."""
     lines: list[str] = []
     with subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace"
+        cmd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        umask=0o077,  # the archive pg_dump writes is readable by its owner only, whatever our umask
     ) as proc:
         assert proc.stderr is not None
         for line in proc.stderr:
@@ -91,9 +103,24 @@ def manifest_path(dump: Path) -> Path:
     return dump.with_name(dump.name.removesuffix(DUMP_SUFFIX) + MANIFEST_SUFFIX)
 
 
+def _private_dir(path: Path) -> None:
+    """Create PATH (and missing parents) as 0700, whatever the umask; an existing folder is left as it is."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o700)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write TEXT to PATH as a 0600 file, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tuple[Path, dict]:
     """Dump the database to OUTPUT with its manifest; nothing is left behind if a step fails."""
-    output.mkdir(parents=True, exist_ok=True)
+    _private_dir(output)
     dbname = conninfo_to_dict(url).get("dbname") or "postgres"
     dump = output / backup_name(dbname, datetime.now(UTC))
     partial = dump.with_name(dump.name + ".partial")
@@ -101,10 +128,15 @@ def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tupl
         major = server_major(conn)
         pg_dump = find_pg_tool("pg_dump", major)
         progress(f"[1/3] pg_dump ({pg_dump}) of {describe(url)} to {dump.name}")
+        conninfo, env = tool_connection(url)
         try:
             _run_streaming(
-                [pg_dump, "--format=custom", "--verbose", f"--snapshot={snapshot}", f"--file={partial}"],
-                libpq_env(url),
+                [
+                    pg_dump,
+                    *("--format=custom", "--verbose", f"--snapshot={snapshot}", f"--file={partial}"),
+                    f"--dbname={conninfo}",
+                ],
+                env,
                 _tool_progress(progress, "dumped"),
             )
             progress("[2/3] row counts and checksums, in the same snapshot")
@@ -118,6 +150,7 @@ def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tupl
             partial.unlink(missing_ok=True)
             raise
     progress("[3/3] manifest")
+    partial.chmod(0o600)
     os.replace(partial, dump)
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -132,7 +165,7 @@ def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tupl
         "migrations": migrations,
     }
     tmp = manifest_path(dump).with_suffix(".partial")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    _write_private(tmp, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, manifest_path(dump))
     return dump, manifest
 
@@ -188,42 +221,84 @@ def migrations_check(url: str) -> tuple[bool, str]:
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
-def restore_run(*, dump: Path, manifest: dict, url: str, force: bool, progress: Progress = quiet) -> None:
-    """Check the archive, restore it into URL in one transaction, and verify it against the manifest."""
-    progress(f"[1/4] checking {dump.name} against its manifest")
+def _migration_problems(expected: list, actual: list) -> list[str]:
+    want, got = {tuple(pair) for pair in expected}, {tuple(pair) for pair in actual}
+    return [f"migration {app}.{name}: in the backup but not restored" for app, name in sorted(want - got)] + [
+        f"migration {app}.{name}: restored but not in the backup" for app, name in sorted(got - want)
+    ]
+
+
+def _restore_and_verify(*, dump: Path, manifest: dict, url: str, pg_restore: str, progress: Progress) -> None:
+    """pg_restore into the empty database at URL, then check it against the manifest and the code."""
+    progress(f"[2/6] pg_restore ({pg_restore}) into the scratch database {describe(url)}")
+    # No owners or grants: the archive may come from a server whose roles do not exist here.
+    conninfo, env = tool_connection(url)
+    cmd = [pg_restore, "--verbose", "--exit-on-error", "--single-transaction", "--no-owner", "--no-acl"]
+    _run_streaming([*cmd, f"--dbname={conninfo}", str(dump)], env, _tool_progress(progress, "restored"))
+
+    progress("[3/6] verifying row counts, checksums and applied migrations against the manifest")
+    with connect(url, autocommit=False) as conn:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        problems = compare(manifest.get("tables", {}), fingerprints(conn, progress))
+        problems += _migration_problems(manifest.get("migrations", []), applied_migrations(conn))
+    if problems:
+        raise BackupError("restored database does not match the backup manifest:\n  " + "\n  ".join(problems))
+
+    progress("[4/6] manage.py migrate --check")
+    clean, output = migrations_check(url)
+    if not clean:
+        raise BackupError(f"migrations are not in sync with the code after the restore:\n{output[-2000:]}")
+
+
+def restore_run(
+    *, dump: Path, manifest: dict, url: str, force: bool, safety_dir: Path, progress: Progress = quiet
+) -> Path | None:
+    """Restore into a scratch database and verify it; only then save the target and swap the copy in.
+
+    Any failure before the swap drops the scratch database and leaves the target as it was. A non-empty
+    target is first dumped into SAFETY_DIR; the path of that safety dump is returned.
+    """
+    progress(f"[1/6] checking {dump.name} against its manifest")
     if file_sha256(dump) != manifest.get("dump_sha256"):
         raise BackupError(
             f"{dump.name} does not match the SHA-256 in its manifest: the file was changed or damaged "
             "after the backup; nothing was restored"
         )
     with connect(url, autocommit=True) as conn:
-        major = server_major(conn)
+        pg_restore = find_pg_tool("pg_restore", server_major(conn))
         existing = user_relation_count(conn)
     if existing and not force:
         raise BackupError(
             f"target database {describe(url)} is not empty ({existing} tables, views or sequences); "
             "pass --force to replace its contents"
         )
-    pg_restore = find_pg_tool("pg_restore", major)
-    dbname = conninfo_to_dict(url).get("dbname") or "postgres"
-    # One transaction: a failed restore leaves the target as it was. No owners or grants: the archive may
-    # come from a server whose roles do not exist here.
-    cmd = [pg_restore, "--verbose", "--exit-on-error", "--single-transaction", "--no-owner", "--no-acl"]
-    if existing:
-        cmd += ["--clean", "--if-exists"]
-    replacing = " (replacing its contents)" if existing else ""
-    progress(f"[2/4] pg_restore ({pg_restore}) into {describe(url)}{replacing}")
-    cmd += [f"--dbname={dbname}", str(dump)]
-    _run_streaming(cmd, libpq_env(url), _tool_progress(progress, "restored"))
-
-    progress("[3/4] verifying row counts and checksums table by table")
-    with connect(url, autocommit=False) as conn:
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        problems = compare(manifest.get("tables", {}), fingerprints(conn, progress))
-    if problems:
-        raise BackupError("restored database does not match the backup manifest:\n  " + "\n  ".join(problems))
-
-    progress("[4/4] manage.py migrate --check")
-    clean, output = migrations_check(url)
-    if not clean:
-        raise BackupError(f"migrations are not in sync with the code after the restore:\n{output[-2000:]}")
+    target, suffix = url_dbname(url), datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    stem = target.encode()[:30].decode(errors="ignore")
+    scratch, replaced = f"{stem}_restore_{suffix}", f"{stem}_replaced_{suffix}"
+    safety = None
+    with maintenance(url) as admin:
+        database_create_like(admin, name=scratch, like=target)
+        try:
+            _restore_and_verify(
+                dump=dump,
+                manifest=manifest,
+                url=with_dbname(url, scratch),
+                pg_restore=pg_restore,
+                progress=progress,
+            )
+            if existing:
+                progress(f"[5/6] safety dump of {describe(url)} ({existing} tables, views or sequences)")
+                safety, _ = backup_create(
+                    url=url, output=safety_dir, progress=lambda line: progress(f"  {line}")
+                )
+                progress(f"  safety dump: {safety}")
+            else:
+                progress(f"[5/6] {describe(url)} is empty: no safety dump needed")
+            progress(f"[6/6] swapping the verified copy in as {target}")
+            database_swap(admin, new=scratch, target=target, old=replaced)
+        except BaseException:
+            with suppress(psycopg.Error):  # the first error is the one to report
+                database_drop(admin, scratch)
+            raise
+        database_drop(admin, replaced)
+    return safety

@@ -7,32 +7,27 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from django.conf import settings
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg import pq, sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-# libpq connection keywords -> the environment variables pg_dump/pg_restore read, so that a password
-# never appears on a command line (visible in ps).
-_LIBPQ_ENV = {
-    "host": "PGHOST",
-    "hostaddr": "PGHOSTADDR",
-    "port": "PGPORT",
-    "user": "PGUSER",
-    "password": "PGPASSWORD",
-    "dbname": "PGDATABASE",
-    "sslmode": "PGSSLMODE",
-    "sslrootcert": "PGSSLROOTCERT",
-    "sslcert": "PGSSLCERT",
-    "sslkey": "PGSSLKEY",
-    "connect_timeout": "PGCONNECT_TIMEOUT",
-    "options": "PGOPTIONS",
-}
+# Every connection keyword the linked libpq knows (sslmode, sslrootcert, sslcert, sslkey, sslcrl, sslsni,
+# channel_binding, require_auth, target_session_attrs, ...): what a database URL or Django's OPTIONS may
+# carry through to pg_dump, pg_restore and our own connections.
+_LIBPQ_KEYWORDS = frozenset(option.keyword.decode() for option in pq.Conninfo.get_defaults())
+# Set by the settings for the site's own connections; the backup commands choose their own.
+_SITE_ONLY_OPTIONS = frozenset({"application_name", "connect_timeout"})
+# Never on a command line (visible in ps): the password goes through PGPASSWORD; the others have no
+# environment variable, so a tool cannot be given them safely.
+_SECRET_KEYWORDS = frozenset({"sslpassword", "oauth_client_secret", "scram_client_key", "scram_server_key"})
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
 
 Progress = Callable[[str], None]
@@ -50,15 +45,27 @@ def quiet(message: str) -> None:
 
 
 def default_database_url() -> str:
-    """The URL of Django's default database, as its settings name it right now (tests switch the name)."""
+    """The URL of Django's default database, as its settings name it right now (tests switch the name).
+
+    libpq options from DATABASE_URL (sslmode, sslrootcert, sslcert, sslkey, ...) come along in the query
+    string, so a backup connects exactly as securely as the site does.
+    """
     db = settings.DATABASES["default"]
     auth = quote(db.get("USER") or "postgres", safe="")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"], safe="")
+    options = {
+        key: str(value)
+        for key, value in (db.get("OPTIONS") or {}).items()
+        if key in _LIBPQ_KEYWORDS and key not in _SITE_ONLY_OPTIONS and value is not None
+    }
     host = db.get("HOST") or "127.0.0.1"
     if host.startswith("/"):  # a Unix socket directory
-        return f"postgres://{auth}@/{quote(db['NAME'], safe='')}?host={quote(host, safe='')}"
-    return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{quote(db['NAME'], safe='')}"
+        options["host"] = host
+        location = f"postgres://{auth}@/{quote(db['NAME'], safe='')}"
+    else:
+        location = f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{quote(db['NAME'], safe='')}"
+    return location + ("?" + urlencode(options, quote_via=quote) if options else "")
 
 
 def describe(url: str) -> str:
@@ -67,12 +74,26 @@ def describe(url: str) -> str:
     return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}/{params.get('dbname', '')}"
 
 
-def libpq_env(url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
-    for key, value in conninfo_to_dict(url).items():
-        if key in _LIBPQ_ENV and value is not None:
-            env[_LIBPQ_ENV[key]] = str(value)
-    return env
+def tool_connection(url: str) -> tuple[str, dict[str, str]]:
+    """How pg_dump/pg_restore reach URL: (a --dbname connection string, their environment).
+
+    The connection string carries every option of the URL (TLS included) except the password, which goes
+    through PGPASSWORD. The operator's PG* variables (PGSSLMODE, PGSSLROOTCERT, PGSERVICE, ...) stay in
+    the environment, as they do for our own psycopg connections, so both connect the same way.
+    """
+    params = {key: value for key, value in conninfo_to_dict(url).items() if value is not None}
+    secrets = sorted(params.keys() & _SECRET_KEYWORDS)
+    if secrets:
+        raise BackupError(
+            f"{', '.join(secrets)} in the database URL cannot be handed to pg_dump/pg_restore without "
+            "showing it to every local user; use a client key file without a passphrase, readable only "
+            "by this user"
+        )
+    env = dict(os.environ)
+    password = params.pop("password", None)
+    if password is not None:
+        env["PGPASSWORD"] = str(password)
+    return make_conninfo(**{key: str(value) for key, value in params.items()}), env
 
 
 def connect(url: str, **kwargs) -> psycopg.Connection:
@@ -80,6 +101,18 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
         return psycopg.connect(url, connect_timeout=10, application_name="prepnexus-backup", **kwargs)
     except psycopg.OperationalError as exc:
         raise BackupError(f"cannot connect to {describe(url)}: {str(exc).strip()}") from exc
+
+
+def url_dbname(url: str) -> str:
+    return conninfo_to_dict(url).get("dbname") or "postgres"
+
+
+def with_dbname(url: str, name: str) -> str:
+    """URL naming another database on the same server, with the same credentials and options (TLS)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("postgres", "postgresql"):
+        return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
+    return make_conninfo(url, dbname=name)
 
 
 def server_major(conn: psycopg.Connection) -> int:
@@ -125,6 +158,76 @@ def find_pg_tool(name: str, major: int) -> str:
         f"Install postgresql-client-{major} or set PG_BINDIR to the directory holding {name} {major} "
         "or newer."
     )
+
+
+# --- whole databases: scratch copies and the swap -----------------------------------------------------
+
+
+@contextmanager
+def maintenance(url: str) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the server's maintenance database, where databases are created,
+    renamed and dropped (never to the database being replaced)."""
+    target, failure = url_dbname(url), None
+    for name in ("postgres", "template1"):
+        if name == target:
+            continue
+        try:
+            conn = connect(with_dbname(url, name), autocommit=True)
+        except BackupError as exc:
+            failure = exc
+            continue
+        with conn:
+            yield conn
+        return
+    raise failure or BackupError(f"no maintenance database to connect to beside {describe(url)}")
+
+
+def database_create_like(conn: psycopg.Connection, *, name: str, like: str) -> None:
+    """An empty database NAME with the encoding, collation and owner of the database LIKE."""
+    encoding, collate, ctype, owner, me = conn.execute(
+        "SELECT pg_encoding_to_char(encoding), datcollate, datctype, pg_get_userbyid(datdba), current_user "
+        "FROM pg_database WHERE datname = %s",
+        [like],
+    ).fetchone()
+    conn.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}").format(
+            sql.Identifier(name), sql.Literal(encoding), sql.Literal(collate), sql.Literal(ctype)
+        )
+    )
+    if owner != me:
+        try:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), sql.Identifier(owner))
+            )
+        except psycopg.Error as exc:
+            database_drop(conn, name)
+            raise BackupError(
+                f"cannot give the scratch database to {owner}, the owner of {like}: {exc}"
+            ) from exc
+
+
+def database_drop(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def database_swap(conn: psycopg.Connection, *, new: str, target: str, old: str) -> None:
+    """Rename TARGET to OLD and NEW to TARGET in one transaction, closing TARGET's sessions first."""
+    rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
+    for attempt in range(20):
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (%s, %s) "
+            "AND pid <> pg_backend_pid()",
+            [target, new],
+        )
+        try:
+            with conn.transaction():
+                conn.execute(rename.format(sql.Identifier(target), sql.Identifier(old)))
+                conn.execute(rename.format(sql.Identifier(new), sql.Identifier(target)))
+            return
+        except psycopg.errors.ObjectInUse as exc:  # a terminated session not gone yet, or a new one
+            if attempt == 19:
+                raise BackupError(f"{target} is still in use after closing its sessions: {exc}") from exc
+            time.sleep(0.25)
 
 
 # --- what a database holds ---------------------------------------------------------------------------

@@ -112,6 +112,8 @@ _default_db.update(
         "CONN_MAX_AGE": 0,  # the pool owns connection lifetime
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
+            # libpq options of the URL (?sslmode=verify-full&sslrootcert=...) are kept.
+            **_default_db.get("OPTIONS", {}),
             "connect_timeout": DB_CONNECT_TIMEOUT,
             "application_name": env.str("DB_APPLICATION_NAME", default="prepnexus"),
             "pool": {

@@ -83,6 +83,13 @@ def test_image_leaves_out_benchmarks_and_tests():
     assert re.search(r"^COPY (--chown=\S+ )?\. \.$", (ROOT / "docker/Dockerfile").read_text(), re.M)
 
 
+def test_image_leaves_out_backups_and_local_secrets():
+    # Database dumps and the local run folder (secret key, service URLs) never go into an image.
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    ignored = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    assert {"backups", ".run", ".env"} <= ignored
+
+
 def test_dockerfile_lints_clean():
     hadolint = BIN / "hadolint"
     if not hadolint.exists():

@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 import uuid
 
 import psycopg
@@ -64,40 +66,87 @@ def test_backup_then_restore_into_an_empty_database_is_equal_table_by_table(tmp_
     call_command("restore", str(dump), "--database-url", scratch_db)
     out = capsys.readouterr().out
     assert "migrations are in sync" in out
-    assert "[3/4] verifying row counts and checksums" in out
+    assert "[3/6] verifying row counts, checksums and applied migrations" in out
+    assert "no safety dump needed" in out
     assert _state(scratch_db) == _state(postgres.default_database_url()) == manifest["tables"]
     with psycopg.connect(scratch_db) as conn:
         rows = conn.execute("SELECT username, email, last_name FROM practice_user ORDER BY id").fetchall()
     assert rows[1] == ("Zoë6", "zoë6@example.com", "O'Brien\ttab\nline 日本語 📚")
 
 
-def test_restore_refuses_a_non_empty_target_without_force_and_replaces_it_with_force(tmp_path, scratch_db):
-    _learners()
-    dump, _ = _backup(tmp_path)
-    call_command("restore", str(dump), "--database-url", scratch_db)
-    with psycopg.connect(scratch_db) as conn:
+def _leftovers(url: str) -> list[str]:
+    """Scratch or replaced databases a restore into URL left behind."""
+    stem = psycopg.conninfo.conninfo_to_dict(url)["dbname"][:30]
+    with psycopg.connect(_admin_url(url)) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s OR datname LIKE %s",
+            [f"{stem}\\_restore\\_%", f"{stem}\\_replaced\\_%"],
+        ).fetchall()
+    return [name for (name,) in rows]
+
+
+def _edit_after_restore(url: str) -> None:
+    with psycopg.connect(url) as conn:
         conn.execute("UPDATE practice_user SET first_name = 'changed after restore'")
         conn.execute("CREATE TABLE local_notes (id int)")
+        conn.execute("INSERT INTO local_notes VALUES (42)")
+
+
+def test_restore_refuses_a_non_empty_target_without_force_and_replaces_it_with_force(
+    tmp_path, scratch_db, capsys
+):
+    _learners()
+    dump, manifest = _backup(tmp_path / "backups")
+    call_command("restore", str(dump), "--database-url", scratch_db)
+    _edit_after_restore(scratch_db)
+    before = _state(scratch_db)
 
     with pytest.raises(CommandError, match=r"is not empty .* pass --force"):
         call_command("restore", str(dump), "--database-url", scratch_db)
-    with psycopg.connect(scratch_db) as conn:
-        assert (
-            conn.execute(
-                "SELECT count(*) FROM practice_user WHERE first_name = 'changed after restore'"
-            ).fetchone()[0]
-            == 3
-        )
+    assert _state(scratch_db) == before
 
-    # --force replaces what the backup holds; a table the backup never had is reported, not dropped.
+    # --force swaps in exactly what the backup holds, after saving what was there in a safety dump.
+    capsys.readouterr()
+    call_command(
+        "restore", str(dump), "--database-url", scratch_db, "--force", "--safety-dir", str(tmp_path / "safe")
+    )
+    assert _state(scratch_db) == manifest["tables"]
+    assert _leftovers(scratch_db) == []
+    [safety] = (tmp_path / "safe").glob("*.dump")
+    assert f"safety dump {safety}" in capsys.readouterr().out
+    saved = json.loads(backups.manifest_path(safety).read_text())
+    assert saved["tables"] == before
+    assert saved["tables"]["public.local_notes"]["rows"] == 1
+
+
+def test_a_backup_that_fails_verification_leaves_a_non_empty_target_untouched(tmp_path, scratch_db):
+    _learners()
+    dump, manifest = _backup(tmp_path / "backups")
+    call_command("restore", str(dump), "--database-url", scratch_db)
+    _edit_after_restore(scratch_db)
+    before = _state(scratch_db)
+    manifest["tables"]["public.practice_user"]["md5"] = "0" * 32
+    backups.manifest_path(dump).write_text(json.dumps(manifest))
+
+    safe = tmp_path / "safe"
+    with pytest.raises(CommandError, match=r"public\.practice_user: same 3 rows but different contents"):
+        call_command("restore", str(dump), "--database-url", scratch_db, "--force", "--safety-dir", str(safe))
+    assert _state(scratch_db) == before
+    assert _leftovers(scratch_db) == []
+    assert not safe.exists()  # nothing was about to be replaced
+
+
+def test_restore_refuses_a_backup_whose_migrations_differ_from_its_manifest(tmp_path, scratch_db):
+    dump, manifest = _backup(tmp_path)
+    manifest["migrations"].append(["practice", "9999_not_in_the_dump"])
+    backups.manifest_path(dump).write_text(json.dumps(manifest))
     with pytest.raises(
-        CommandError, match=r"public\.local_notes: in the restored database but not in the backup"
+        CommandError, match=r"migration practice\.9999_not_in_the_dump: in the backup but not"
     ):
-        call_command("restore", str(dump), "--database-url", scratch_db, "--force")
+        call_command("restore", str(dump), "--database-url", scratch_db)
     with psycopg.connect(scratch_db) as conn:
-        conn.execute("DROP TABLE local_notes")
-    call_command("restore", str(dump), "--database-url", scratch_db, "--force")
-    assert _state(scratch_db) == _state(postgres.default_database_url())
+        assert postgres.user_relation_count(conn) == 0
+    assert _leftovers(scratch_db) == []
 
 
 def test_restore_refuses_a_damaged_dump_and_leaves_the_target_untouched(tmp_path, scratch_db):
@@ -124,6 +173,9 @@ def test_restore_fails_when_restored_data_differs_from_the_manifest(tmp_path, sc
     assert "does not match the backup manifest" in message
     assert "public.practice_user: 3 rows, the backup has 4" in message
     assert "public.practice_profile: same 3 rows but different contents" in message
+    with psycopg.connect(scratch_db) as conn:
+        assert postgres.user_relation_count(conn) == 0
+    assert _leftovers(scratch_db) == []
 
 
 def test_verification_detects_a_changed_row_in_the_restored_database(tmp_path, scratch_db):
@@ -220,3 +272,23 @@ def test_backup_taken_while_the_site_keeps_writing_still_verifies(tmp_path, scra
     assert 0 < manifest["tables"]["public.django_session"]["rows"] < len(written)
     call_command("restore", str(dump), "--database-url", scratch_db)
     assert _state(scratch_db) == manifest["tables"]
+
+
+def test_backup_files_and_their_folder_are_private_whatever_the_umask(tmp_path):
+    output = tmp_path / "nested" / "backups"
+    old = os.umask(0)
+    try:
+        dump, _ = _backup(output)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(output.stat().st_mode) == 0o700
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backups.manifest_path(dump).stat().st_mode) == 0o600
+
+
+def test_pg_tools_get_the_password_through_the_environment_never_the_command_line():
+    conninfo, env = postgres.tool_connection("postgres://u:s3cret@db.internal:5433/site?sslmode=verify-full")
+    assert "s3cret" not in conninfo and env["PGPASSWORD"] == "s3cret"
+    assert "sslmode=verify-full" in conninfo and "host=db.internal" in conninfo
+    with pytest.raises(postgres.BackupError, match="sslpassword"):
+        postgres.tool_connection("postgres://u@db.internal/site?sslkey=/k.pem&sslpassword=phrase")

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import psycopg
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -8,9 +10,10 @@ from monitoring import backups, postgres
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup made by `manage.py backup` with pg_restore, then verify every table's row count "
-        "and checksum against its manifest and that `migrate --check` is clean. Refuses a non-empty "
-        "database unless --force."
+        "Restore a backup made by `manage.py backup` into a scratch database, verify every table's row "
+        "count and checksum and the applied migrations against its manifest and that `migrate --check` is "
+        "clean, and only then swap it in for the target. Refuses a non-empty database unless --force, and "
+        "then dumps it to --safety-dir first."
     )
 
     def add_arguments(self, parser):
@@ -23,18 +26,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Replace the contents of a non-empty target (pg_restore --clean --if-exists).",
+            help="Replace a non-empty target (after a safety dump of it).",
+        )
+        parser.add_argument(
+            "--safety-dir",
+            type=Path,
+            default=None,
+            help="Where the safety dump of a non-empty target goes (default: BACKUP_DIR/before-restore).",
         )
 
-    def handle(self, *args, file, database_url, force, verbosity, **options):
+    def handle(self, *args, file, database_url, force, safety_dir, verbosity, **options):
         url = database_url or postgres.default_database_url()
         progress = self.stdout.write if verbosity >= 1 else postgres.quiet
         # Our own pooled connections must not hold anything the restore has to drop.
         connections.close_all()
         try:
             dump, manifest = backups.load_manifest(file)
-            backups.restore_run(dump=dump, manifest=manifest, url=url, force=force, progress=progress)
-        except (postgres.BackupError, OSError) as exc:
+            safety = backups.restore_run(
+                dump=dump,
+                manifest=manifest,
+                url=url,
+                force=force,
+                safety_dir=Path(safety_dir or Path(settings.BACKUP_DIR) / "before-restore"),
+                progress=progress,
+            )
+        except (postgres.BackupError, psycopg.Error, OSError) as exc:
             raise CommandError(f"restore failed: {exc}") from exc
         rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
@@ -43,3 +59,5 @@ class Command(BaseCommand):
                 f"{rows} rows match the manifest, migrations are in sync."
             )
         )
+        if safety:
+            self.stdout.write(f"What the database held before is in the safety dump {safety}")
