@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import LinkInlineProcessor
 
 
 @dataclass(frozen=True)
@@ -91,20 +93,61 @@ _SYNTAX = r"\x00-\x1f\x7f*_`#<>\[\]!&\\|~={}^$"
 _PLAIN_TEXT = re.compile(rf"\A[^\s\d+\-.:'\"{_SYNTAX}](?:[^{_SYNTAX}]*[^\s{_SYNTAX}])?\Z")
 _converters = threading.local()
 
+# Python-Markdown finds a link's text by scanning from each "[" to its "]" (and its address from "(" to
+# ")"), once per link pattern, so a card of 4,000 unclosed "[" scanned 24 million characters: seconds of
+# CPU. The link patterns of one conversion share a budget of characters scanned, a few times the text's
+# length (real links use about one pass per pattern); once it is spent, the remaining brackets stay plain
+# text. The scanning is then at most the budget plus one paragraph.
+LINK_SCAN_BASE = 2_000
+LINK_SCAN_PER_CHAR = 8
 
-def _converter(profile: Profile) -> markdown.Markdown:
+
+class LinkScanBudget(Extension):
+    """Bounds the characters the link and image patterns may scan in one conversion."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left = 0
+        self.scanned = 0
+
+    def start(self, text: str) -> None:
+        self.left = LINK_SCAN_BASE + LINK_SCAN_PER_CHAR * len(text)
+        self.scanned = 0
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Every link, image and reference pattern inherits both scans from LinkInlineProcessor.
+        for processor in md.inlinePatterns:
+            if isinstance(processor, LinkInlineProcessor):
+                processor.getText = self._bounded(processor.getText, refused=("",))
+                processor.getLink = self._bounded(processor.getLink, refused=("", None))
+
+    def _bounded(self, scan: Callable, refused: tuple) -> Callable:
+        def bounded(data: str, index: int) -> tuple:
+            if self.left <= 0:
+                return (*refused, index, False)
+            result = scan(data, index)
+            used = max(0, result[-2] - index)  # every scan returns (..., end index, handled)
+            self.left -= used
+            self.scanned += used
+            return result
+
+        return bounded
+
+
+def _converter(profile: Profile) -> tuple[markdown.Markdown, LinkScanBudget]:
     """This thread's Markdown instance for the profile (building one costs more than converting a
-    typical text)."""
+    typical text), with its link-scan budget."""
     cache = _converters.__dict__.setdefault("by_profile", {})
-    converter = cache.get(id(profile))
-    if converter is None:
+    pair = cache.get(id(profile))
+    if pair is None:
+        budget = LinkScanBudget()
         converter = markdown.Markdown(
-            extensions=list(profile.extensions),
+            extensions=[*profile.extensions, budget],  # last: the link patterns all exist by then
             extension_configs=dict(profile.extension_configs),
             output_format="html",
         )
-        cache[id(profile)] = converter
-    return converter
+        pair = cache[id(profile)] = (converter, budget)
+    return pair
 
 
 def render_markdown(text: str, *, profile: Profile, inline: bool = False) -> str:
@@ -114,7 +157,9 @@ def render_markdown(text: str, *, profile: Profile, inline: bool = False) -> str
     if _PLAIN_TEXT.match(text) and "  " not in text:
         html = f"<p>{text}</p>"
     else:
-        html = _converter(profile).reset().convert(text)
+        converter, budget = _converter(profile)
+        budget.start(text)
+        html = converter.reset().convert(text)
     if profile.demote_h1:
         html = _H1.sub(r"<\1h2", html)
     html = nh3.clean(

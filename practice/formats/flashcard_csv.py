@@ -15,7 +15,8 @@ and may be left out or blank:
                          the FSRS memory state (learning/review/relearning, the learning step, stability
                          in days, difficulty 1-10); all or none of state, stability and difficulty
 
-`id` and `created_at` (in the full export's flashcards.csv) are accepted and ignored. Rows are numbered as
+`id` and `created_at` (in the full export's flashcards.csv) are accepted and ignored; a header naming more
+than MAX_COLUMNS columns is refused before its names are checked. Rows are numbered as
 a spreadsheet shows them: the header is row 1. A text cell that would start with = + - @ or a tab is
 written with a leading apostrophe, so spreadsheets do not run it as a formula; reading removes it again.
 """
@@ -24,6 +25,7 @@ import csv
 import io
 import math
 import zoneinfo
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -48,6 +50,9 @@ COLUMNS = [
 ]
 REQUIRED = ("front", "back")
 IGNORED = ("id", "created_at")
+# Every column the format knows, with room to spare: a header naming more is refused before it is read
+# further (a 2 MB header of 300,000 names must not cost more than reading it once).
+MAX_COLUMNS = 20
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS = 20
@@ -169,13 +174,21 @@ def _decode(data: bytes) -> str:
 def _delimiter(first_line: str) -> str:
     """Comma, or the semicolon or tab some spreadsheets write, whichever splits out front and back."""
     for delimiter in (",", ";", "\t"):
-        names = {name.strip().lower() for name in first_line.split(delimiter)}
+        # A header of at most MAX_COLUMNS splits whole; a longer one is refused anyway.
+        names = {name.strip().lower() for name in first_line.split(delimiter, MAX_COLUMNS)}
         if set(REQUIRED) <= names:
             return delimiter
     return ","
 
 
 def _header(names: list[str]) -> list[str]:
+    if len(names) > MAX_COLUMNS:
+        raise CsvRefused(
+            [
+                f"Row 1 names {len(names):,} columns; a flashcard file has at most {MAX_COLUMNS}. "
+                "Required: front, back. Optional: " + ", ".join(COLUMNS[2:]) + "."
+            ]
+        )
     names = [name.strip().lower() for name in names]
     known = set(COLUMNS) | set(IGNORED)
     problems = []
@@ -197,7 +210,7 @@ def _header(names: list[str]) -> list[str]:
             + ", ".join(COLUMNS)
             + "."
         )
-    repeated = sorted({name for name in names if names.count(name) > 1 and name in known})
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1 and name in known)
     if repeated:
         problems.append("Row 1 names a column twice: " + ", ".join(repeated) + ".")
     if problems:

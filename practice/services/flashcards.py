@@ -60,7 +60,13 @@ class FlashcardImport:
 IMPORT_BATCH = 500
 
 
-def _imported_card(row: CardRow, *, owner: User, scheduler: str, now: datetime) -> Flashcard:
+def _imported_card(row: CardRow, *, owner: User, now: datetime) -> Flashcard:
+    """The row as an unsaved card, its Markdown rendered; the scheduler is set once the owner's row is
+    locked."""
+    try:
+        front, back = flashcard_text_clean(row.front, row.back)  # whoever built the rows
+    except ValidationError as exc:
+        raise ValidationError(f"Row {row.row}: " + " ".join(exc.messages)) from exc
     due = row.due or now
     last = row.last_reviewed_at
     state = spaced.fsrs_new(0, due)  # card_id is set to the pk once the row exists
@@ -72,11 +78,10 @@ def _imported_card(row: CardRow, *, owner: User, scheduler: str, now: datetime) 
         box = spaced.leitner_box_for_interval((due - last).total_seconds() / 86400) if last else 1
     card = Flashcard(
         owner=owner,
-        front=row.front,
-        back=row.back,
-        front_html=render_markdown(row.front),
-        back_html=render_markdown(row.back),
-        scheduler=scheduler,
+        front=front,
+        back=back,
+        front_html=render_markdown(front),
+        back_html=render_markdown(back),
         fsrs_state=state,
         leitner_box=box,
         due=due,
@@ -92,33 +97,42 @@ def _imported_card(row: CardRow, *, owner: User, scheduler: str, now: datetime) 
     return card
 
 
-@transaction.atomic
 def flashcards_import(*, owner: User, rows: list[CardRow], now: datetime | None = None) -> FlashcardImport:
     """Add checked CSV rows as the owner's cards, all or none; a card the owner already has is skipped.
 
     Cards follow the owner's scheduler; the file's Leitner box, due date and FSRS memory are kept.
-    The owner's preference row is locked first, so two imports of one file cannot both add its cards.
+    Every card is checked and rendered before the transaction starts (up to 5,000 of them), so the lock
+    on the owner's preference row, which stops two imports of one file from both adding its cards, is
+    held only while writing.
     """
     now = now or timezone.now()
+    cards: dict[tuple[str, str], Flashcard] = {}
+    for row in rows:
+        card = _imported_card(row, owner=owner, now=now)
+        cards.setdefault((card.front, card.back), card)  # repeated within the file: the first one
+    imported = _imported_cards_add(owner=owner, cards=cards, now=now)
+    return FlashcardImport(imported=imported, skipped=len(rows) - imported)
+
+
+@transaction.atomic
+def _imported_cards_add(*, owner: User, cards: dict[tuple[str, str], Flashcard], now: datetime) -> int:
+    """Write the rendered cards the owner does not have yet, under the lock; how many were added."""
     pref = StudyPreference.objects.select_for_update().get(pk=study_preference_get(learner=owner).pk)
     have = set(Flashcard.objects.filter(owner=owner).values_list("front", "back"))
-    cards = []
-    for row in rows:
-        if (row.front, row.back) in have:
-            continue
-        have.add((row.front, row.back))
-        cards.append(_imported_card(row, owner=owner, scheduler=pref.flashcard_scheduler, now=now))
-    Flashcard.objects.bulk_create(cards, batch_size=IMPORT_BATCH)
-    if cards:
+    new = [card for key, card in cards.items() if key not in have]
+    for card in new:
+        card.scheduler = pref.flashcard_scheduler
+    Flashcard.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+    if new:
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE practice_flashcard SET fsrs_state = jsonb_set(fsrs_state, '{card_id}', to_jsonb(id)) "
                 "WHERE id = ANY(%s)",
-                [[card.pk for card in cards]],
+                [[card.pk for card in new]],
             )
         if Flashcard.objects.filter(owner=owner).count() >= 10:
             badges_award(learner=owner, codes=["flashcards-10"], now=now)
-    return FlashcardImport(imported=len(cards), skipped=len(rows) - len(cards))
+    return len(new)
 
 
 @transaction.atomic

@@ -54,6 +54,7 @@ def flashcard_list_view(request):
     )
 
 
+@ratelimit("flashcard-write", key="user")
 @login_required
 @require_http_methods(["GET", "POST"])
 def flashcard_create_view(request):
@@ -71,6 +72,7 @@ def flashcard_create_view(request):
     return render(request, "practice/flashcard_form.html", {"form": form})
 
 
+@ratelimit("flashcard-write", key="user")
 @login_required
 @require_http_methods(["GET", "POST"])
 def flashcard_update_view(request, pk):

@@ -1,5 +1,7 @@
 """The one Markdown renderer, with each content profile."""
 
+import sys
+
 import pytest
 
 from blog.tests.xss import XSS_PAYLOADS, executable_markup
@@ -56,3 +58,60 @@ def test_inline_drops_only_a_lone_paragraph():
 )
 def test_the_audit_itself_catches_unsanitized_payloads(raw):
     assert executable_markup(raw) != []
+
+
+class TooManySteps(Exception):
+    pass
+
+
+def python_steps(call, limit: int) -> int:
+    """The Python lines `call` runs (a measure of work that does not depend on the machine's speed);
+    stops it with TooManySteps once `limit` is passed."""
+    steps = 0
+
+    def line(frame, event, arg):
+        nonlocal steps
+        steps += 1
+        if steps > limit:
+            raise TooManySteps(f"more than {limit:,} steps")
+        return line
+
+    sys.settrace(lambda frame, event, arg: line)
+    try:
+        call()
+    finally:
+        sys.settrace(None)
+    return steps
+
+
+# Rendering 4,000 characters of ordinary Markdown (emphasis on every word) takes about 350,000 steps;
+# 4,000 unclosed "[" took over 100 million before the link scans had a budget.
+STEP_LIMIT = 1_000_000
+
+
+@pytest.mark.parametrize("profile", [POST, QUESTION], ids=["post", "question"])
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 4000, "[" * 2000 + "]" * 2000, "![" * 2000, "[a](" * 1000, "[a][" * 1000, "[^" * 2000],
+    ids=["unclosed", "nested", "images", "unclosed-addresses", "references", "footnotes"],
+)
+def test_a_card_of_brackets_renders_in_a_bounded_number_of_steps(text, profile):
+    render_markdown("warm *up*", profile=profile)  # the thread's converter is built once, not counted
+    ordinary = python_steps(lambda: render_markdown("*a* " * 1000, profile=profile), STEP_LIMIT)
+    html = ""
+
+    def render():
+        nonlocal html
+        html = render_markdown(text, profile=profile)
+
+    assert python_steps(render, STEP_LIMIT) < 2 * ordinary
+    assert html.startswith("<p>" + text[:8])  # the brackets stay, as plain text
+
+
+def test_the_link_scan_budget_leaves_real_links_alone():
+    html = render_markdown(
+        "See [page](https://example.org/a) and [more](https://example.org/b). " * 300, profile=POST
+    )
+    assert html.count('<a href="https://example.org/') == 600
+    nested = render_markdown("[[a] [b [c]]](https://example.org) " * 300, profile=POST)
+    assert nested.count("<a href") == 300

@@ -319,6 +319,29 @@ def test_bad_files_are_refused_with_a_message_and_nothing_is_imported(client, le
     assert not Flashcard.objects.exists()
 
 
+def test_a_header_of_300k_columns_is_refused_before_it_is_checked_name_by_name(
+    client, learner, django_assert_max_num_queries
+):
+    # Checking each name against every other one took minutes of CPU on this 2 MB header.
+    names = [f"c{n:x}" for n in range(300_000)]
+    data = ("front,back," + ",".join(names) + "\nQ,A\n").encode()
+    assert 2_000_000 < len(data) <= flashcard_csv.MAX_BYTES
+    with django_assert_max_num_queries(3):
+        response = upload(client, data)
+    assert response.status_code == 400
+    html = page_errors(response)
+    assert "Row 1 names 300,002 columns; a flashcard file has at most 20." in html
+    assert "unknown column" not in html  # refused before any name was looked at
+    assert not Flashcard.objects.exists()
+
+
+def test_a_header_may_name_every_known_column_once():
+    header = ",".join(flashcard_csv.COLUMNS + list(flashcard_csv.IGNORED))
+    assert len(header.split(",")) <= flashcard_csv.MAX_COLUMNS
+    rows = flashcard_csv.parse(f"{header}\nQ,A{',' * 11}\n".encode(), time_zone="UTC", now=timezone.now())
+    assert [(row.front, row.back) for row in rows] == [("Q", "A")]
+
+
 def test_a_post_without_a_file_asks_for_one(client, learner):
     response = client.post(IMPORT, {"file": "not a file"})
     assert response.status_code == 400

@@ -4,10 +4,19 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from practice.models import BadgeAward, FlashcardReview, LearnerStats, Scheduler
-from practice.services.flashcards import flashcard_review, flashcard_update, study_preference_set
+from practice.formats.flashcard_csv import CardRow
+from practice.models import BadgeAward, Flashcard, FlashcardReview, LearnerStats, Scheduler
+from practice.services import flashcards as flashcard_services
+from practice.services.flashcards import (
+    flashcard_review,
+    flashcard_update,
+    flashcards_import,
+    study_preference_set,
+)
 
 from ..factories import make_user
 from ..learning_factories import make_flashcard
@@ -103,3 +112,40 @@ def test_ten_cards_earn_a_badge_and_fifty_reviews_another():
         for card in cards:
             flashcard_review(card=card, rating=3)
     assert BadgeAward.objects.filter(learner=owner, code="reviews-50").exists()
+
+
+def test_an_import_renders_every_card_before_it_locks_the_learners_row(monkeypatch):
+    owner = make_user()
+    rows = [CardRow(row=n, front=f"Q{n} *x*", back="A") for n in range(2, 12)]
+    locked_while_rendering = []
+    render = flashcard_services.render_markdown
+
+    def spy(text, **kwargs):
+        locked_while_rendering.append(any("FOR UPDATE" in q["sql"] for q in queries.captured_queries))
+        return render(text, **kwargs)
+
+    monkeypatch.setattr(flashcard_services, "render_markdown", spy)
+    with CaptureQueriesContext(connection) as queries:
+        result = flashcards_import(owner=owner, rows=rows)
+    assert result.imported == 10
+    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert locked_while_rendering == [False] * 20  # front and back of every card, all before the lock
+    assert Flashcard.objects.get(owner=owner, front="Q2 *x*").front_html == "<p>Q2 <em>x</em></p>"
+
+
+@pytest.mark.parametrize(
+    ("front", "back", "message"),
+    [
+        ("[" * 2001, "A", "Row 7: The front can be at most 2,000 characters."),
+        ("Q", "[" * 4001, "Row 7: The back can be at most 4,000 characters."),
+        ("Q", "   ", "Row 7: Write something on the back."),
+    ],
+    ids=["long-front", "long-back", "blank-back"],
+)
+def test_an_import_refuses_an_over_long_side_whoever_built_the_rows(front, back, message):
+    owner = make_user()
+    rows = [CardRow(row=6, front="Fine", back="A"), CardRow(row=7, front=front, back=back)]
+    with pytest.raises(ValidationError) as refused:
+        flashcards_import(owner=owner, rows=rows)
+    assert refused.value.messages == [message]
+    assert not Flashcard.objects.filter(owner=owner).exists()

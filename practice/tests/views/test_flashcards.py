@@ -91,3 +91,22 @@ def test_scheduler_setting_page(client):
     assert (
         client.post(reverse("practice:flashcard-settings"), {"flashcard_scheduler": "x"}).status_code == 422
     )
+
+
+def test_creating_and_editing_cards_share_a_rate_limit_per_learner(client, settings):
+    settings.RATELIMITS = settings.RATELIMITS | {"flashcard-write": (3, 600)}
+    owner = make_user()
+    client.force_login(owner)
+    create = reverse("practice:flashcard-create")
+    assert client.post(create, {"front": "Q1", "back": "A"}).status_code == 302
+    assert client.post(create, {"front": "", "back": ""}).status_code == 422  # a refused card counts too
+    card = Flashcard.objects.get(owner=owner)
+    update = reverse("practice:flashcard-update", args=[card.pk])
+    assert client.post(update, {"front": "Q1 changed", "back": "A"}).status_code == 302
+    for url in (create, update):
+        response = client.post(url, {"front": "[" * 2000, "back": "A"})
+        assert response.status_code == 429 and response["Retry-After"]
+    assert client.get(create).status_code == 200  # only saves count
+    assert list(Flashcard.objects.filter(owner=owner).values_list("front", flat=True)) == ["Q1 changed"]
+    client.force_login(make_user())  # another learner has their own allowance
+    assert client.post(create, {"front": "Q1", "back": "A"}).status_code == 302
