@@ -36,7 +36,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from practice.engine.streaks import streak_from_days
-from practice.models import LegacyRecord, Profile, Section, Skill, StudyPreference, User
+from practice.models import (
+    LEGACY_MUST_RESET_PREFIX,
+    LegacyRecord,
+    Profile,
+    Section,
+    Skill,
+    StudyPreference,
+    User,
+)
 from practice.rows import allocate_ids, copy_rows
 
 from . import parsing as p
@@ -345,7 +353,8 @@ class LegacyImport:
                 username = username[: 150 - len(suffix)] + suffix
                 notes.append(f"username {values['username']!r} was taken: imported as {username!r}")
             if password_column in row.errors:
-                password = "!" + uuid.uuid4().hex  # unusable, as set_unusable_password() writes it
+                # Unusable, and marked so the password reset form still mails this account a link.
+                password = LEGACY_MUST_RESET_PREFIX + uuid.uuid4().hex
                 notes.append(
                     f"password not imported ({row.errors[password_column]}): the account must reset it"
                 )
