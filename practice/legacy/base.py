@@ -29,6 +29,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from django.db import connection, models, transaction
@@ -120,15 +121,21 @@ class LegacyImport:
         sha256: str,
         batch_size: int = DEFAULT_BATCH_SIZE,
         dry_run: bool = False,
+        merge_accounts_before: datetime | None = None,
         progress: Callable[[str], None] | None = None,
         progress_interval: float = 0.5,
     ):
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
+        if merge_accounts_before is not None and timezone.is_naive(merge_accounts_before):
+            raise ValueError("merge_accounts_before must be timezone-aware")
         if reader.kind != self.kind:
             raise ValueError(f"{type(self).__name__} imports {self.kind} files, not {reader.kind}")
         self.reader, self.sha256 = reader, sha256
         self.batch_size, self.dry_run = batch_size, dry_run
+        # Self-registered accounts joined before this are trusted with their email (there is no email
+        # verification yet); None trusts none. Staff-made and legacy-imported accounts are always trusted.
+        self.merge_accounts_before = merge_accounts_before
         self.progress, self.progress_interval = progress, progress_interval
         self.report = ImportReport(kind=self.kind, source=reader.path.name, dry_run=dry_run, sha256=sha256)
         self.now = timezone.now()
@@ -321,9 +328,7 @@ class LegacyImport:
             if "email" in row.values
         }
         names = {row.values["username"].lower() for row in batch if "username" in row.values}
-        by_email = dict(
-            User.objects.annotate(key=Lower("email")).filter(key__in=emails).values_list("key", "pk")
-        )
+        by_email, untrusted = self._accounts_by_email(emails)
         taken = set(
             User.objects.annotate(key=Lower("username")).filter(key__in=names).values_list("key", flat=True)
         )
@@ -337,6 +342,14 @@ class LegacyImport:
             values, notes = row.values, []
             email = values.get("email") or self._placeholder(row)
             existing = by_email.get(email.lower())
+            if existing is not None and existing in untrusted:
+                # Whoever signed up with this address may not own it: the history goes to its own account.
+                notes.append(
+                    f"email conflict: {email} belongs to user {existing}, a self-registered account not"
+                    f" trusted to own it ({untrusted[existing]}); imported as a separate account with the"
+                    f" placeholder {self._placeholder(row)}"
+                )
+                email, existing = self._placeholder(row), None
             if existing is not None:
                 reason = f"email {email} already belongs to user {existing}" + self.merged_account_note
                 outcomes.append(self._keep(table, row, User, existing, state=MERGED, reason=reason))
@@ -408,6 +421,34 @@ class LegacyImport:
             outcomes.append(self._keep(table, row, User, pk, notes))
         return outcomes
 
+    def _accounts_by_email(self, emails: set[str]) -> tuple[dict[str, int], dict[int, str]]:
+        """The accounts holding these (lower-cased) emails, and why each untrusted one is untrusted.
+
+        A source account merges only into an account whose email is trusted: one staff made, one a legacy
+        import made, or a self-registered one that joined before ``merge_accounts_before``.
+        """
+        found = list(
+            User.objects.annotate(key=Lower("email"))
+            .filter(key__in=emails)
+            .values_list("key", "pk", "is_staff", "date_joined")
+        )
+        imported = set(
+            LegacyRecord.objects.filter(
+                table="users", state=IMPORTED, object_id__in=[pk for _, pk, staff, _ in found if not staff]
+            ).values_list("object_id", flat=True)
+        )
+        cutoff = self.merge_accounts_before
+        untrusted = {}
+        for _key, pk, staff, joined in found:
+            if staff or pk in imported or (cutoff is not None and joined < cutoff):
+                continue
+            untrusted[pk] = (
+                f"joined {_utc(joined)}, not before --merge-accounts-before {_utc(cutoff)}"
+                if cutoff is not None
+                else "no --merge-accounts-before given"
+            )
+        return {key: pk for key, pk, _, _ in found}, untrusted
+
     def _reload_users(self, by_pk: dict[int, int]) -> None:
         self.learners.update(by_pk)
 
@@ -441,6 +482,10 @@ class LegacyImport:
 
 # The users table of either source app.
 USERS = Table(LegacyImport._import_users, reload=LegacyImport._reload_users)
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 @functools.cache
