@@ -22,6 +22,7 @@ database's constraints and triggers as the last line of defence.
 """
 
 import functools
+import math
 import operator
 import queue
 import threading
@@ -54,6 +55,7 @@ from .report import IMPORTED, MERGED, REJECTED, ImportReport, ProgressMeter
 
 DEFAULT_BATCH_SIZE = 2000
 PLACEHOLDER_DOMAIN = "legacy.invalid"  # RFC 2606: can never be a real inbox
+REDACTED = "[redacted]"  # stands for a rejected user row's password hash in the id map and the report
 
 
 class LegacyImportError(Exception):
@@ -191,9 +193,8 @@ class LegacyImport:
                     # the failing batch is the one named.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            raws = {row.legacy_id: row.raw for row in batch}
             for outcome in outcomes:
-                self._account(table, outcome, raws[outcome.legacy_id])
+                self._account(table, outcome, outcome.raw)
             meter.advance(len(batch))
         self.rates[table] = meter.finish()
 
@@ -337,7 +338,11 @@ class LegacyImport:
             # A malformed email or password hash costs that value, not the account and its history.
             why = self._unreadable(row, ignore=(password_column, "email"))
             if why:
-                outcomes.append(self._reject(table, row, why))
+                outcome = self._reject(table, row, why)
+                # The id map and the report keep a rejected row verbatim, except its password hash.
+                if outcome.raw.get(password_column) is not None:
+                    outcome.raw = {**outcome.raw, password_column: REDACTED}
+                outcomes.append(outcome)
                 continue
             values, notes = row.values, []
             email = values.get("email") or self._placeholder(row)
@@ -495,7 +500,8 @@ def _attnames(model: type[models.Model], *, with_id: bool) -> tuple[str, ...]:
 
 
 def _storable(raw: dict | None) -> dict | None:
-    """A source row as jsonb can hold it: a BLOB, or text with NUL (which jsonb refuses), as hex."""
+    """A source row as jsonb can hold it: a BLOB, or text with NUL (which jsonb refuses), as hex; an infinite
+    or NaN float (a huge number SQLite stored as REAL) as its repr."""
     if raw is None:
         return None
     out = {}
@@ -504,6 +510,8 @@ def _storable(raw: dict | None) -> dict | None:
             value = {"hex": value.hex()}
         elif isinstance(value, str) and "\x00" in value:
             value = {"text_hex": value.encode("utf-8").hex()}
+        elif isinstance(value, float) and not math.isfinite(value):
+            value = {"float": repr(value)}
         out[key] = value
     return out
 
@@ -518,6 +526,8 @@ def _unstorable(raw: dict | None) -> dict | None:
             value = bytes.fromhex(value["hex"])
         elif isinstance(value, dict) and "text_hex" in value:
             value = bytes.fromhex(value["text_hex"]).decode("utf-8")
+        elif isinstance(value, dict) and "float" in value:
+            value = float(value["float"])
         out[key] = value
     return out
 

@@ -554,3 +554,34 @@ def test_batches_read_ahead_in_order_and_a_read_error_reaches_the_importer(monke
             for batch in read_ahead(reader, "cards", 100, 0):
                 got.append(batch)
         assert len(got) == 1
+
+
+def test_huge_integers_and_deep_json_reject_their_row_and_user_rows_keep_no_hash(tmp_path):
+    path = tmp_path / "hostile.db"
+    shutil.copy(legacy_samples.sample("satprep"), path)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE questions SET choices = ? WHERE id = 1", ("[" * 100_000 + "]" * 100_000,))
+    db.execute("UPDATE practice_sessions SET user_id = ? WHERE id = 1", ("9" * 5000,))
+    db.execute("UPDATE practice_sessions SET user_id = 1e300 WHERE id = 2")
+    db.execute("UPDATE users SET created_at = '2023-02-30 10:00:00' WHERE id = 3")
+    secret = db.execute("SELECT hashed_password FROM users WHERE id = 3").fetchone()[0]
+    db.commit()
+    db.close()
+
+    report = _import(path, "satprep")
+    assert report.verify() == []
+    questions = {row["legacy_id"]: row["reason"] for row in report.rejected_rows["questions"]}
+    assert questions[1] == "choices: choices is JSON nested too deeply to read"
+    sessions = {row["legacy_id"]: row["reason"] for row in report.rejected_rows["practice_sessions"]}
+    # SQLite stores the 5,000 digits as REAL infinity (NUMERIC affinity); the id map keeps it all the same.
+    assert sessions[1] == "user_id: integer expected, found inf"
+    assert "is too large" in sessions[2]
+    [user] = [row for row in report.rejected_rows["users"] if row["legacy_id"] == 3]
+    assert user["raw"]["hashed_password"] == "[redacted]"
+    record = LegacyRecord.objects.get(table="users", legacy_id=3)
+    assert record.raw["hashed_password"] == "[redacted]"
+    written = report.write(tmp_path / "report.json")
+    for file in written:
+        assert secret not in file.read_text(encoding="utf-8")
+    again = _import(path, "satprep")  # replayed from the id map: still redacted
+    assert again.rejected_rows["users"] == report.rejected_rows["users"]
