@@ -39,7 +39,7 @@ def open_legacy(path, kind: str) -> LegacyReader:
     try:
         detected = LegacyReader(path)
     except LegacyFormatError as exc:
-        if "not a SQLite database" in str(exc):
+        if "not a SQLite database" in str(exc) or "is corrupt" in str(exc):
             raise LegacyImportError(str(exc)) from exc
         detected = None
     if detected is not None:

@@ -108,3 +108,14 @@ def test_the_merge_cutoff_reaches_the_import():
     User.objects.create_user("early", email=row.values["email"], password="x" * 20)
     _run("leitner", str(legacy_samples.sample("leitner")), "--merge-accounts-before", "2999-01-01T00:00Z")
     assert LegacyRecord.objects.get(table="users", legacy_id=row.legacy_id).state == "merged"
+
+
+def test_a_corrupt_file_is_refused_with_a_clear_error(tmp_path):
+    path = tmp_path / "corrupt.db"
+    shutil.copy(legacy_samples.sample("satprep"), path)
+    with open(path, "r+b") as handle:
+        handle.seek(4096 * 5)
+        handle.write(b"\xff" * 3000)
+    with pytest.raises(CommandError, match=r"corrupt\.db is corrupt"):
+        _run("satprep", str(path))
+    assert not LegacyRecord.objects.exists()
