@@ -333,10 +333,11 @@ def test_old_password_logs_in_through_the_login_view_and_is_upgraded_once(client
 
 
 @pytest.mark.django_db
-def test_an_account_imported_without_its_password_resets_it_by_email_and_logs_in(client, mailoutbox):
-    path = legacy_samples.generated("satprep", 1)
-    doctored = path.with_name("must-reset.db")
-    shutil.copy(path, doctored)
+def test_an_account_imported_without_its_password_resets_it_by_email_and_logs_in(
+    client, mailoutbox, tmp_path
+):
+    doctored = tmp_path / "must-reset.db"
+    shutil.copy(legacy_samples.sample("satprep"), doctored)
     db = sqlite3.connect(doctored)
     db.execute("UPDATE users SET hashed_password = 'md5$abc', email = 'lost-hash@example.com' WHERE id = 1")
     db.commit()
