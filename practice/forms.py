@@ -1,14 +1,23 @@
+import unicodedata
 import uuid
 import zoneinfo
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from .formats import flashcard_csv
-from .models import Flashcard, PracticeSession, Profile, ReviewRating, Scheduler
+from .models import (
+    LEGACY_MUST_RESET_PREFIX,
+    Flashcard,
+    PracticeSession,
+    Profile,
+    ReviewRating,
+    Scheduler,
+    User,
+)
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -56,6 +65,27 @@ class LoginForm(AuthenticationForm):
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+
+class LegacyAwarePasswordResetForm(PasswordResetForm):
+    """Django's reset form, which also mails imported accounts whose legacy password could not be kept.
+
+    Django skips accounts without a usable password; an imported account marked must-reset has nothing
+    else to log in with, so it is mailed a link too. Other unusable passwords stay skipped.
+    """
+
+    def get_users(self, email):
+        yield from super().get_users(email)
+        wanted = _casefold(email)
+        must_reset = User._default_manager.filter(
+            email__iexact=email, is_active=True, password__startswith=LEGACY_MUST_RESET_PREFIX
+        )
+        yield from (user for user in must_reset if _casefold(user.email) == wanted)
+
+
+def _casefold(value: str) -> str:
+    # As Django's reset form compares addresses: iexact in SQL, then Unicode-aware in Python.
+    return unicodedata.normalize("NFKC", value).casefold()
 
 
 class ProfileForm(forms.ModelForm):

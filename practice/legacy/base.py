@@ -22,6 +22,7 @@ database's constraints and triggers as the last line of defence.
 """
 
 import functools
+import math
 import operator
 import queue
 import threading
@@ -29,6 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from django.db import connection, models, transaction
@@ -36,7 +38,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from practice.engine.streaks import streak_from_days
-from practice.models import LegacyRecord, Profile, Section, Skill, StudyPreference, User
+from practice.models import (
+    LEGACY_MUST_RESET_PREFIX,
+    LegacyRecord,
+    Profile,
+    Section,
+    Skill,
+    StudyPreference,
+    User,
+)
 from practice.rows import allocate_ids, copy_rows
 
 from . import parsing as p
@@ -45,6 +55,7 @@ from .report import IMPORTED, MERGED, REJECTED, ImportReport, ProgressMeter
 
 DEFAULT_BATCH_SIZE = 2000
 PLACEHOLDER_DOMAIN = "legacy.invalid"  # RFC 2606: can never be a real inbox
+REDACTED = "[redacted]"  # stands for a rejected user row's password hash in the id map and the report
 
 
 class LegacyImportError(Exception):
@@ -112,15 +123,21 @@ class LegacyImport:
         sha256: str,
         batch_size: int = DEFAULT_BATCH_SIZE,
         dry_run: bool = False,
+        merge_accounts_before: datetime | None = None,
         progress: Callable[[str], None] | None = None,
         progress_interval: float = 0.5,
     ):
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
+        if merge_accounts_before is not None and timezone.is_naive(merge_accounts_before):
+            raise ValueError("merge_accounts_before must be timezone-aware")
         if reader.kind != self.kind:
             raise ValueError(f"{type(self).__name__} imports {self.kind} files, not {reader.kind}")
         self.reader, self.sha256 = reader, sha256
         self.batch_size, self.dry_run = batch_size, dry_run
+        # Self-registered accounts joined before this are trusted with their email (there is no email
+        # verification yet); None trusts none. Staff-made and legacy-imported accounts are always trusted.
+        self.merge_accounts_before = merge_accounts_before
         self.progress, self.progress_interval = progress, progress_interval
         self.report = ImportReport(kind=self.kind, source=reader.path.name, dry_run=dry_run, sha256=sha256)
         self.now = timezone.now()
@@ -176,9 +193,8 @@ class LegacyImport:
                     # the failing batch is the one named.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            raws = {row.legacy_id: row.raw for row in batch}
             for outcome in outcomes:
-                self._account(table, outcome, raws[outcome.legacy_id])
+                self._account(table, outcome, outcome.raw)
             meter.advance(len(batch))
         self.rates[table] = meter.finish()
 
@@ -313,9 +329,7 @@ class LegacyImport:
             if "email" in row.values
         }
         names = {row.values["username"].lower() for row in batch if "username" in row.values}
-        by_email = dict(
-            User.objects.annotate(key=Lower("email")).filter(key__in=emails).values_list("key", "pk")
-        )
+        by_email, untrusted = self._accounts_by_email(emails)
         taken = set(
             User.objects.annotate(key=Lower("username")).filter(key__in=names).values_list("key", flat=True)
         )
@@ -324,11 +338,23 @@ class LegacyImport:
             # A malformed email or password hash costs that value, not the account and its history.
             why = self._unreadable(row, ignore=(password_column, "email"))
             if why:
-                outcomes.append(self._reject(table, row, why))
+                outcome = self._reject(table, row, why)
+                # The id map and the report keep a rejected row verbatim, except its password hash.
+                if outcome.raw.get(password_column) is not None:
+                    outcome.raw = {**outcome.raw, password_column: REDACTED}
+                outcomes.append(outcome)
                 continue
             values, notes = row.values, []
             email = values.get("email") or self._placeholder(row)
             existing = by_email.get(email.lower())
+            if existing is not None and existing in untrusted:
+                # Whoever signed up with this address may not own it: the history goes to its own account.
+                notes.append(
+                    f"email conflict: {email} belongs to user {existing}, a self-registered account not"
+                    f" trusted to own it ({untrusted[existing]}); imported as a separate account with the"
+                    f" placeholder {self._placeholder(row)}"
+                )
+                email, existing = self._placeholder(row), None
             if existing is not None:
                 reason = f"email {email} already belongs to user {existing}" + self.merged_account_note
                 outcomes.append(self._keep(table, row, User, existing, state=MERGED, reason=reason))
@@ -345,7 +371,8 @@ class LegacyImport:
                 username = username[: 150 - len(suffix)] + suffix
                 notes.append(f"username {values['username']!r} was taken: imported as {username!r}")
             if password_column in row.errors:
-                password = "!" + uuid.uuid4().hex  # unusable, as set_unusable_password() writes it
+                # Unusable, and marked so the password reset form still mails this account a link.
+                password = LEGACY_MUST_RESET_PREFIX + uuid.uuid4().hex
                 notes.append(
                     f"password not imported ({row.errors[password_column]}): the account must reset it"
                 )
@@ -399,6 +426,34 @@ class LegacyImport:
             outcomes.append(self._keep(table, row, User, pk, notes))
         return outcomes
 
+    def _accounts_by_email(self, emails: set[str]) -> tuple[dict[str, int], dict[int, str]]:
+        """The accounts holding these (lower-cased) emails, and why each untrusted one is untrusted.
+
+        A source account merges only into an account whose email is trusted: one staff made, one a legacy
+        import made, or a self-registered one that joined before ``merge_accounts_before``.
+        """
+        found = list(
+            User.objects.annotate(key=Lower("email"))
+            .filter(key__in=emails)
+            .values_list("key", "pk", "is_staff", "date_joined")
+        )
+        imported = set(
+            LegacyRecord.objects.filter(
+                table="users", state=IMPORTED, object_id__in=[pk for _, pk, staff, _ in found if not staff]
+            ).values_list("object_id", flat=True)
+        )
+        cutoff = self.merge_accounts_before
+        untrusted = {}
+        for _key, pk, staff, joined in found:
+            if staff or pk in imported or (cutoff is not None and joined < cutoff):
+                continue
+            untrusted[pk] = (
+                f"joined {_utc(joined)}, not before --merge-accounts-before {_utc(cutoff)}"
+                if cutoff is not None
+                else "no --merge-accounts-before given"
+            )
+        return {key: pk for key, pk, _, _ in found}, untrusted
+
     def _reload_users(self, by_pk: dict[int, int]) -> None:
         self.learners.update(by_pk)
 
@@ -434,6 +489,10 @@ class LegacyImport:
 USERS = Table(LegacyImport._import_users, reload=LegacyImport._reload_users)
 
 
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+
+
 @functools.cache
 def _attnames(model: type[models.Model], *, with_id: bool) -> tuple[str, ...]:
     """The attnames of MODEL's concrete columns, in table order, the primary key only if `with_id`."""
@@ -441,7 +500,8 @@ def _attnames(model: type[models.Model], *, with_id: bool) -> tuple[str, ...]:
 
 
 def _storable(raw: dict | None) -> dict | None:
-    """A source row as jsonb can hold it: a BLOB, or text with NUL (which jsonb refuses), as hex."""
+    """A source row as jsonb can hold it: a BLOB, or text with NUL (which jsonb refuses), as hex; an infinite
+    or NaN float (a huge number SQLite stored as REAL) as its repr."""
     if raw is None:
         return None
     out = {}
@@ -450,6 +510,8 @@ def _storable(raw: dict | None) -> dict | None:
             value = {"hex": value.hex()}
         elif isinstance(value, str) and "\x00" in value:
             value = {"text_hex": value.encode("utf-8").hex()}
+        elif isinstance(value, float) and not math.isfinite(value):
+            value = {"float": repr(value)}
         out[key] = value
     return out
 
@@ -464,6 +526,8 @@ def _unstorable(raw: dict | None) -> dict | None:
             value = bytes.fromhex(value["hex"])
         elif isinstance(value, dict) and "text_hex" in value:
             value = bytes.fromhex(value["text_hex"]).decode("utf-8")
+        elif isinstance(value, dict) and "float" in value:
+            value = float(value["float"])
         out[key] = value
     return out
 

@@ -28,7 +28,12 @@ WERKZEUG_ALGORITHM = "legacy_werkzeug"
 
 # $2a$ and $2b$ are what the SAT Prep Suite wrote; $2y$ (PHP's name for the same thing) verifies the same.
 # $2x$ marks hashes from the buggy pre-2011 crypt_blowfish and is refused.
-_BCRYPT_RE = re.compile(r"\A\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}\Z")
+_BCRYPT_RE = re.compile(
+    r"\A\$2[aby]\$(?P<cost>0[4-9]|[12]\d|3[01])\$(?P<salt>[./A-Za-z0-9]{22})[./A-Za-z0-9]{31}\Z"
+)
+# The 22-character salt encodes 16 bytes (128 bits) in 132 bits: its last character carries 2 bits, so
+# only these four are canonical. The bcrypt library raises ValueError on any other at every login.
+_BCRYPT_SALT_LAST = frozenset(".Oeu")
 _PBKDF2_RE = re.compile(
     r"\Apbkdf2:(?P<digest>[a-z0-9_]+):(?P<iterations>[1-9]\d{0,8})\$(?P<salt>[^$]+)\$(?P<hex>[0-9a-f]+)\Z"
 )
@@ -40,30 +45,64 @@ _PBKDF2_DIGESTS = {"sha1", "sha224", "sha256", "sha384", "sha512"}
 # Django's AbstractBaseUser.password is a CharField(max_length=128).
 _PASSWORD_COLUMN_LENGTH = 128
 _KEPT_DIGEST_HEX = 64
-# Work factors beyond these would let one stored row tie up a worker (or its memory) on every login.
-_PBKDF2_MAX_ITERATIONS = 10_000_000
-_SCRYPT_MAX_MEMORY = 1 << 30
+# Work factors beyond these would let one stored row tie up a worker (or its memory) on every login: a
+# bcrypt cost of 31 is days of CPU. A hash above its cap is not imported (the account must reset).
+BCRYPT_MAX_COST = 14
+PBKDF2_MAX_ITERATIONS = 2_000_000
+SCRYPT_MAX_MEMORY = 128 * 1024 * 1024  # scrypt needs 128 * N * r * p bytes
 # bcrypt only ever read the first 72 bytes; the legacy library truncated silently, bcrypt>=5 refuses.
 _BCRYPT_MAX_BYTES = 72
 
 
 class LegacyPasswordError(ValueError):
-    """A stored password is not in a format the legacy hashers understand."""
+    """A stored password is not in a format the legacy hashers understand, or costs too much to check."""
+
+
+def _bcrypt_problem(match: re.Match) -> str | None:
+    """Why a well-formed bcrypt hash is still refused (too costly, or a salt bcrypt raises on), or None."""
+    if int(match["cost"]) > BCRYPT_MAX_COST:
+        return f"its bcrypt cost {int(match['cost'])} is above the cap of {BCRYPT_MAX_COST}"
+    if match["salt"][-1] not in _BCRYPT_SALT_LAST:
+        return "its bcrypt salt is not canonical (its last character must be one of . O e u)"
+    return None
+
+
+def _werkzeug_problem(parts: dict) -> str | None:
+    """Why a well-formed werkzeug hash is still refused (its work factor is above the cap), or None."""
+    if parts["method"] == "pbkdf2":
+        iterations = int(parts["iterations"])
+        if iterations > PBKDF2_MAX_ITERATIONS:
+            return f"its {iterations:,} pbkdf2 iterations are above the cap of {PBKDF2_MAX_ITERATIONS:,}"
+        return None
+    memory = 128 * int(parts["n"]) * int(parts["r"]) * int(parts["p"])
+    if memory > SCRYPT_MAX_MEMORY:
+        return f"scrypt would need {memory // 2**20:,} MiB, above the cap of {SCRYPT_MAX_MEMORY // 2**20} MiB"
+    return None
 
 
 def _werkzeug_parts(legacy: str) -> dict | None:
+    """The parts of a well-formed werkzeug hash (whatever its work factor), or None."""
     if match := _PBKDF2_RE.match(legacy):
-        if match["digest"] not in _PBKDF2_DIGESTS or int(match["iterations"]) > _PBKDF2_MAX_ITERATIONS:
+        if match["digest"] not in _PBKDF2_DIGESTS:
             return None
         return {"method": "pbkdf2", **match.groupdict()}
     if match := _SCRYPT_RE.match(legacy):
         n = int(match["n"])
         if n < 2 or n & (n - 1):  # scrypt's N must be a power of two
             return None
-        if 128 * n * int(match["r"]) * int(match["p"]) > _SCRYPT_MAX_MEMORY:
-            return None
         return {"method": "scrypt", **match.groupdict()}
     return None
+
+
+def _checkable_werkzeug_parts(legacy: str) -> dict | None:
+    """The parts of a werkzeug hash this hasher will verify: well formed and within the caps."""
+    parts = _werkzeug_parts(legacy)
+    return parts if parts is not None and _werkzeug_problem(parts) is None else None
+
+
+def _checkable_bcrypt(legacy: str) -> bool:
+    match = _BCRYPT_RE.match(legacy)
+    return match is not None and _bcrypt_problem(match) is None
 
 
 def legacy_password_encode(raw_legacy_hash: str) -> str:
@@ -75,9 +114,13 @@ def legacy_password_encode(raw_legacy_hash: str) -> str:
     if not isinstance(raw_legacy_hash, str):
         raise LegacyPasswordError(f"password hash must be text, not {type(raw_legacy_hash).__name__}")
     value = raw_legacy_hash.strip()
-    if _BCRYPT_RE.match(value):
+    if match := _BCRYPT_RE.match(value):
+        if problem := _bcrypt_problem(match):
+            raise LegacyPasswordError(f"legacy password hash {mask_hash(value, show=4)!r} refused: {problem}")
         return f"{BCRYPT_ALGORITHM}${value}"
     if parts := _werkzeug_parts(value):
+        if problem := _werkzeug_problem(parts):
+            raise LegacyPasswordError(f"legacy password hash {mask_hash(value, show=4)!r} refused: {problem}")
         method = value.split("$", 1)[0]
         encoded = f"{WERKZEUG_ALGORITHM}${method}${parts['salt']}${parts['hex'][:_KEPT_DIGEST_HEX]}"
         if len(encoded) > _PASSWORD_COLUMN_LENGTH:
@@ -130,10 +173,14 @@ class LegacyBCryptHasher(BasePasswordHasher):
             algorithm, legacy = encoded.split("$", 1)
         except ValueError:
             return False
-        if algorithm != self.algorithm or not _BCRYPT_RE.match(legacy):
+        # The caps hold at login too, for a hash stored before they existed.
+        if algorithm != self.algorithm or not _checkable_bcrypt(legacy):
             return False
-        # checkpw compares in constant time.
-        return bcrypt.checkpw(self._secret(password), legacy.encode("ascii"))
+        try:
+            # checkpw compares in constant time.
+            return bcrypt.checkpw(self._secret(password), legacy.encode("ascii"))
+        except ValueError:  # a salt or hash the library refuses is a refused login, never a 500
+            return False
 
     def safe_summary(self, encoded):
         decoded = self.decode(encoded)
@@ -183,7 +230,8 @@ class LegacyWerkzeugHasher(BasePasswordHasher):
             algorithm, legacy = encoded.split("$", 1)
         except ValueError:
             return False
-        parts = _werkzeug_parts(legacy) if algorithm == self.algorithm else None
+        # The caps hold at login too, for a hash stored before they existed.
+        parts = _checkable_werkzeug_parts(legacy) if algorithm == self.algorithm else None
         if parts is None:
             return False
         secret = password.encode("utf-8") if isinstance(password, str) else bytes(password)

@@ -7,6 +7,7 @@ writes and resumes is in ``base``; what each source table becomes is in the sour
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from .base import DEFAULT_BATCH_SIZE, LegacyImport, LegacyImportError
@@ -38,7 +39,7 @@ def open_legacy(path, kind: str) -> LegacyReader:
     try:
         detected = LegacyReader(path)
     except LegacyFormatError as exc:
-        if "not a SQLite database" in str(exc):
+        if "not a SQLite database" in str(exc) or "is corrupt" in str(exc):
             raise LegacyImportError(str(exc)) from exc
         detected = None
     if detected is not None:
@@ -58,6 +59,7 @@ def legacy_import(
     kind: str,
     batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
+    merge_accounts_before: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     progress_interval: float = 0.5,
 ) -> LegacyImport:
@@ -69,6 +71,7 @@ def legacy_import(
             sha256=file_sha256(Path(path)),
             batch_size=batch_size,
             dry_run=dry_run,
+            merge_accounts_before=merge_accounts_before,
             progress=progress,
             progress_interval=progress_interval,
         )

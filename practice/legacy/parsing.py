@@ -160,17 +160,28 @@ def parse_bool(value) -> bool | None:
     raise LegacyValueError(f"boolean expected (0/1, true/false), found {_show(value)}")
 
 
+# PostgreSQL's bigint; no legacy integer is legitimately larger, and a longer digit string would make int()
+# raise (Python refuses over 4,300 digits) or cost quadratic time.
+_INT_LIMIT = 2**63 - 1
+
+
 def parse_int(value, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
         raise LegacyValueError(f"integer expected, found a boolean {_show(value)}")
-    if (isinstance(value, float) and value.is_integer()) or (
-        isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value)
-    ):
+    if isinstance(value, float) and value.is_integer():
+        if abs(value) > _INT_LIMIT:
+            raise LegacyValueError(f"integer {_show(value)} is too large (at most {_INT_LIMIT:,})")
+        value = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        if len(value.strip().lstrip("+-").lstrip("0")) > len(str(_INT_LIMIT)):
+            raise LegacyValueError(f"integer {_show(value)} is too large (at most {_INT_LIMIT:,})")
         value = int(value)
     if not isinstance(value, int):
         raise LegacyValueError(f"integer expected, found {_show(value)}")
+    if abs(value) > _INT_LIMIT:
+        raise LegacyValueError(f"integer {_show(value)} is too large (at most {_INT_LIMIT:,})")
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise LegacyValueError(f"{value} is out of range {minimum}..{maximum}")
     return value
@@ -416,6 +427,8 @@ def parse_json(value, *, column: str = "value"):
         raise LegacyValueError(f"{column} should be JSON text, found {type(value).__name__} {_show(value)}")
     try:
         return json.loads(value)
+    except RecursionError:
+        raise LegacyValueError(f"{column} is JSON nested too deeply to read") from None
     except json.JSONDecodeError as exc:
         hint = " (it looks like a Python list, not JSON)" if value.lstrip().startswith("['") else ""
         raise LegacyValueError(f"{column} is not valid JSON{hint}: {exc.msg} at position {exc.pos}") from exc

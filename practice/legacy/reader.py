@@ -267,6 +267,20 @@ def parse_row(spec: TableSpec, raw: dict) -> LegacyRow:
     return LegacyRow(table=spec.name, legacy_id=legacy_id, raw=raw, values=values, errors=errors)
 
 
+# SQLite's advice for files from elsewhere (https://sqlite.org/security.html): no value or row longer than
+# this is read (a longer one stops the import with "string or blob too big"), no function with side effects
+# runs from the file's schema, and defensive mode where Python exposes it.
+MAX_VALUE_BYTES = 1 << 20
+
+
+def _harden(connection: sqlite3.Connection) -> None:
+    connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    connection.execute("PRAGMA trusted_schema = OFF")
+    # Connection.setconfig is Python 3.12+; on 3.11 the limit and trusted_schema are what is available.
+    if hasattr(connection, "setconfig"):
+        connection.setconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE, True)
+
+
 class LegacyReader:
     """A read-only view of one legacy SQLite file; use as a context manager or call close()."""
 
@@ -274,16 +288,25 @@ class LegacyReader:
         self.path = Path(path)
         if not self.path.is_file():
             raise LegacyFormatError(f"{self.path} does not exist")
-        # mode=ro: the import never writes to (or journals next to) the source file.
-        self.connection = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True)
+        # mode=ro: the import never writes to (or journals next to) the source file. as_uri() escapes the
+        # path, so a name holding ?, # or % opens that file and no URI parameter comes from it.
+        self.connection = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
+        _harden(self.connection)
         try:
             present = {
                 name
                 for (name,) in self.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
+            problems = [message for (message,) in self.connection.execute("PRAGMA quick_check(5)")]
         except sqlite3.DatabaseError as exc:
             self.close()
             raise LegacyFormatError(f"{self.path.name} is not a SQLite database: {exc}") from exc
+        if problems != ["ok"]:
+            self.close()
+            detail = " ".join(" ".join(problems).split())[:300]
+            raise LegacyFormatError(
+                f"{self.path.name} is corrupt (SQLite's quick_check: {detail}); not imported"
+            )
         self.kind = kind or self._detect(present)
         if self.kind not in SCHEMAS:
             self.close()

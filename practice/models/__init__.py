@@ -9,7 +9,7 @@ formats. Inside this package a module imports its siblings directly (`from .bank
 never this __init__. Migrations name `practice.models.validate_time_zone`; it is re-exported for them.
 """
 
-from .accounts import Profile, User, validate_time_zone
+from .accounts import LEGACY_MUST_RESET_PREFIX, Profile, User, validate_time_zone
 from .bank import (
     CROSS_TEXT_SKILL,
     IRT_B_DEFAULTS,
@@ -41,6 +41,7 @@ from .sessions import Answer, PracticeSession, SessionItem
 __all__ = [
     "CROSS_TEXT_SKILL",
     "IRT_B_DEFAULTS",
+    "LEGACY_MUST_RESET_PREFIX",
     "MCQ_LABELS",
     "READING_AND_WRITING",
     "Answer",

@@ -9,6 +9,10 @@ from django.db import models
 from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 
+# An unusable password (it starts with "!", as set_unusable_password() writes) that marks an account the
+# legacy import could not bring a password for: its owner must set one through the password reset.
+LEGACY_MUST_RESET_PREFIX = "!legacy-must-reset$"
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():

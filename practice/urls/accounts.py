@@ -5,7 +5,7 @@ from django.urls import path
 
 from prepnexus.ratelimit import key_post_field, ratelimit
 
-from ..forms import LoginForm
+from ..forms import LegacyAwarePasswordResetForm, LoginForm
 from ..views import accounts as views
 
 urlpatterns = [
@@ -17,12 +17,12 @@ urlpatterns = [
         name="login",
     ),
     # Django's own view, rate-limited per client and per address mailed (included before
-    # django.contrib.auth.urls, so this one answers).
+    # django.contrib.auth.urls, so this one answers); its form also mails legacy must-reset accounts.
     path(
         "accounts/password_reset/",
         ratelimit("password-reset")(
             ratelimit("password-reset-email", key=key_post_field("email"))(
-                auth_views.PasswordResetView.as_view()
+                auth_views.PasswordResetView.as_view(form_class=LegacyAwarePasswordResetForm)
             )
         ),
         name="password_reset",

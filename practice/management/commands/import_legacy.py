@@ -1,10 +1,14 @@
-"""manage.py import_legacy {satprep,leitner} PATH [--dry-run] [--report FILE] [--batch-size N]"""
+"""manage.py import_legacy {satprep,leitner} PATH [--dry-run] [--report FILE] [--batch-size N]
+[--merge-accounts-before DATETIME]"""
 
+import argparse
 import sqlite3
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from practice.legacy.importer import DEFAULT_BATCH_SIZE, KINDS, LegacyImportError, legacy_import
 
@@ -31,14 +35,29 @@ class Command(BaseCommand):
             metavar="N",
             help=f"Rows per transaction (default {DEFAULT_BATCH_SIZE}).",
         )
+        parser.add_argument(
+            "--merge-accounts-before",
+            type=_aware_datetime,
+            metavar="DATETIME",
+            help=(
+                "Merge a legacy account into a self-registered PrepNexus account with its email only if that "
+                "account joined before this moment, e.g. 2026-01-01T00:00Z (emails are not verified, so by "
+                "default no self-registered account is merged into; staff-made and legacy-imported ones are)."
+            ),
+        )
 
-    def handle(self, *args, kind, path, dry_run, report, batch_size, **options):
+    def handle(self, *args, kind, path, dry_run, report, batch_size, merge_accounts_before, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         progress = _Progress(self.stderr, verbosity=options["verbosity"])
         try:
             run = legacy_import(
-                path=path, kind=kind, batch_size=batch_size, dry_run=dry_run, progress=progress
+                path=path,
+                kind=kind,
+                batch_size=batch_size,
+                dry_run=dry_run,
+                merge_accounts_before=merge_accounts_before,
+                progress=progress,
             )
         except LegacyImportError as exc:
             raise CommandError(str(exc)) from exc
@@ -66,6 +85,19 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("verification failed:\n" + "\n".join(problems))
         self.stdout.write(self.style.SUCCESS("verified: every source row is imported, merged or rejected"))
+
+
+def _aware_datetime(value: str):
+    """An argparse type: an ISO 8601 date and time with a time zone."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date and time like 2026-01-01T00:00Z")
+    if timezone.is_naive(moment):
+        raise argparse.ArgumentTypeError(f"{value!r} has no time zone: add Z for UTC, e.g. 2026-01-01T00:00Z")
+    return moment
 
 
 class _Progress:

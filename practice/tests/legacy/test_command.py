@@ -85,3 +85,37 @@ def test_verification_failure_exits_non_zero(monkeypatch, tmp_path):
     monkeypatch.setattr(LegacyReader, "count", lambda self, t: real_count(self, t) + (t == "cards"))
     with pytest.raises(CommandError, match="verification failed:\ncards: 355 source rows but 354 accounted"):
         _run("leitner", str(path))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("next tuesday", "is not a date and time"),
+        ("2026-01-01T00:00", "has no time zone"),
+        ("2026-13-01T00:00Z", "is not a date"),
+    ],
+)
+def test_a_bad_merge_cutoff_is_refused_with_a_clear_message(value, message):
+    with pytest.raises(CommandError, match=message):
+        _run("leitner", str(legacy_samples.sample("leitner")), "--merge-accounts-before", value)
+    assert not LegacyRecord.objects.exists()
+
+
+def test_the_merge_cutoff_reaches_the_import():
+    source = LegacyReader(legacy_samples.sample("leitner"))
+    [row] = [r for batch in source.batches("users") for r in batch if r.values.get("email")][:1]
+    source.close()
+    User.objects.create_user("early", email=row.values["email"], password="x" * 20)
+    _run("leitner", str(legacy_samples.sample("leitner")), "--merge-accounts-before", "2999-01-01T00:00Z")
+    assert LegacyRecord.objects.get(table="users", legacy_id=row.legacy_id).state == "merged"
+
+
+def test_a_corrupt_file_is_refused_with_a_clear_error(tmp_path):
+    path = tmp_path / "corrupt.db"
+    shutil.copy(legacy_samples.sample("satprep"), path)
+    with open(path, "r+b") as handle:
+        handle.seek(4096 * 5)
+        handle.write(b"\xff" * 3000)
+    with pytest.raises(CommandError, match=r"corrupt\.db is corrupt"):
+        _run("satprep", str(path))
+    assert not LegacyRecord.objects.exists()

@@ -1,4 +1,5 @@
 import hashlib
+import shutil
 import sqlite3
 
 import bcrypt
@@ -6,8 +7,10 @@ import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher
 from django.urls import reverse
 
+from practice.legacy import hashers
 from practice.legacy.hashers import LegacyPasswordError, legacy_password_encode
-from practice.models import User
+from practice.legacy.importer import legacy_import
+from practice.models import LegacyRecord, User
 
 from ..factories import make_user
 from . import samples as legacy_samples
@@ -100,7 +103,6 @@ def test_bcrypt_reads_only_the_first_72_bytes_like_the_legacy_library():
         "pbkdf2:md4:1000$salt$abcdef",
         "pbkdf2:sha256:1000$salt$NOTHEX",
         "scrypt:1000:8:1$salt$abcdef",  # N not a power of two
-        "scrypt:1073741824:8:1$salt$abcdef",  # would need 1 TiB
         "scrypt:32768:8$salt$abcdef",
     ],
 )
@@ -126,6 +128,111 @@ def test_tampered_stored_hash_does_not_verify():
     assert not check_password(PASSWORD, encoded[:-1] + ("0" if encoded[-1] != "0" else "1"))
     assert not check_password(PASSWORD, "legacy_werkzeug$garbage")
     assert not check_password(PASSWORD, "legacy_bcrypt$garbage")
+
+
+# --- work-factor caps and non-canonical bcrypt salts ------------------------------------------------
+
+# Well formed, canonical salt (its 22nd character is one of . O e u); the checksum need not match anything.
+_SALT = "abcdefghijklmnopqrstuu"
+_CHECKSUM = "0123456789abcdefghijklmnopqrstu"
+
+
+def _bcrypt_shape(cost: int, salt: str = _SALT) -> str:
+    return f"$2b${cost:02d}${salt}{_CHECKSUM}"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (_bcrypt_shape(15), "bcrypt cost 15 is above the cap of 14"),
+        (_bcrypt_shape(31), "bcrypt cost 31 is above the cap of 14"),
+        ("pbkdf2:sha256:2000001$salt$abcdef", "2,000,001 pbkdf2 iterations are above the cap of 2,000,000"),
+        ("scrypt:262144:8:1$salt$abcdef", "scrypt would need 256 MiB, above the cap of 128 MiB"),
+        ("scrypt:1073741824:8:1$salt$abcdef", "scrypt would need 1,048,576 MiB"),
+        ("scrypt:32768:8:16$salt$abcdef", "scrypt would need 512 MiB"),
+    ],
+)
+def test_a_work_factor_above_the_cap_is_refused_with_the_cap_named(value, problem):
+    with pytest.raises(LegacyPasswordError, match="refused: ") as caught:
+        legacy_password_encode(value)
+    assert problem in str(caught.value)
+    assert value not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [_bcrypt_shape(14), "pbkdf2:sha256:2000000$salt$abcdef", "scrypt:131072:8:1$salt$abcdef"],
+    ids=["bcrypt-14", "pbkdf2-2M", "scrypt-128MiB"],
+)
+def test_a_work_factor_at_the_cap_is_imported(value):
+    assert legacy_password_encode(value).startswith("legacy_")
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        f"legacy_bcrypt${_bcrypt_shape(31)}",
+        "legacy_werkzeug$pbkdf2:sha256:999999999$salt$" + "0" * 64,
+        "legacy_werkzeug$scrypt:1048576:8:1$salt$" + "0" * 64,
+    ],
+    ids=["bcrypt-31", "pbkdf2-1G", "scrypt-1GiB"],
+)
+def test_a_stored_hash_above_the_cap_is_a_refused_login_without_hashing(monkeypatch, encoded):
+    # Stored before the caps existed (or by hand): the login is refused before any CPU is spent.
+    def expensive(*args, **kwargs):
+        raise AssertionError("the password was hashed")
+
+    monkeypatch.setattr(hashers.bcrypt, "checkpw", expensive)
+    monkeypatch.setattr(hashers.hashlib, "pbkdf2_hmac", expensive)
+    monkeypatch.setattr(hashers.hashlib, "scrypt", expensive)
+    assert not check_password(PASSWORD, encoded)
+
+
+def _non_canonical(legacy: str) -> str:
+    """The same bcrypt hash with the salt's last character changed to one carrying stray low bits."""
+    last = legacy[28]
+    return legacy[:28] + ("/" if last != "/" else "A") + legacy[29:]
+
+
+def test_a_bcrypt_hash_with_a_non_canonical_salt_is_refused_at_import():
+    legacy = _non_canonical(_bcrypt(PASSWORD))
+    with pytest.raises(LegacyPasswordError, match="salt is not canonical"):
+        legacy_password_encode(legacy)
+
+
+@pytest.mark.django_db
+def test_a_stored_bcrypt_hash_with_a_non_canonical_salt_is_a_refused_login_not_a_500(client):
+    user = make_user(username="oddsalt", email="oddsalt@example.com")
+    user.password = "legacy_bcrypt$" + _non_canonical(_bcrypt(PASSWORD))
+    user.save(update_fields=["password"])
+    assert not check_password(PASSWORD, user.password)
+
+    response = client.post(reverse("login"), {"username": "oddsalt", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_costly_and_non_canonical_hashes_import_as_accounts_that_must_reset(tmp_path):
+    path = tmp_path / "hashes.db"
+    shutil.copy(legacy_samples.sample("satprep"), path)
+    db = sqlite3.connect(path)
+    canonical = db.execute("SELECT hashed_password FROM users WHERE id = 2").fetchone()[0]
+    db.execute("UPDATE users SET hashed_password = ? WHERE id = 1", (_bcrypt_shape(31),))
+    db.execute("UPDATE users SET hashed_password = ? WHERE id = 2", (_non_canonical(canonical),))
+    db.commit()
+    db.close()
+
+    report = legacy_import(path=path, kind="satprep").report
+    assert report.verify() == []
+    notes = {note["legacy_id"]: note["note"] for note in report.notes["users"] if "password" in note["note"]}
+    assert "bcrypt cost 31 is above the cap of 14" in notes[1]
+    assert "salt is not canonical" in notes[2]
+    assert all(note.endswith("the account must reset it") for note in notes.values())
+    for legacy_id in (1, 2):
+        record = LegacyRecord.objects.get(table="users", legacy_id=legacy_id)
+        assert record.state == "imported"
+        assert not User.objects.get(pk=record.object_id).has_usable_password()
 
 
 # --- the real legacy files and the real login view ---------------------------------------------------
@@ -220,3 +327,44 @@ def test_old_password_logs_in_through_the_login_view_and_is_upgraded_once(client
         user.refresh_from_db()
         assert user.password == upgraded
         client.logout()
+
+
+# --- accounts whose legacy hash could not be kept reset their password --------------------------------
+
+
+@pytest.mark.django_db
+def test_an_account_imported_without_its_password_resets_it_by_email_and_logs_in(
+    client, mailoutbox, tmp_path
+):
+    doctored = tmp_path / "must-reset.db"
+    shutil.copy(legacy_samples.sample("satprep"), doctored)
+    db = sqlite3.connect(doctored)
+    db.execute("UPDATE users SET hashed_password = 'md5$abc', email = 'lost-hash@example.com' WHERE id = 1")
+    db.commit()
+    db.close()
+    legacy_import(path=doctored, kind="satprep")
+    user = User.objects.get(pk=LegacyRecord.objects.get(table="users", legacy_id=1).object_id)
+    assert not user.has_usable_password()
+    # Another unusable password (not a legacy must-reset one) is still skipped, as Django does.
+    other = make_user(username="no-password", email="no-password@example.com")
+    other.set_unusable_password()
+    other.save(update_fields=["password"])
+
+    response = client.post(reverse("password_reset"), {"email": "LOST-HASH@example.com"})
+    assert response.status_code == 302
+    [mail] = mailoutbox
+    assert mail.to == ["lost-hash@example.com"]
+    client.post(reverse("password_reset"), {"email": "no-password@example.com"})
+    assert len(mailoutbox) == 1
+
+    link = next(line for line in mail.body.splitlines() if "/reset/" in line)
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    new_password = "correct-horse-battery-staple-42"
+    response = client.post(
+        response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
+    assert response.status_code == 302
+    response = client.post(reverse("login"), {"username": "lost-hash@example.com", "password": new_password})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk

@@ -351,21 +351,82 @@ def test_leitner_sample_imports_cards_on_the_leitner_scheduler():
     _assert_counters_agree()
 
 
-def test_leitner_user_with_an_existing_email_merges_into_that_account():
-    path = legacy_samples.sample("leitner")
-    source = _source(path)
+def _leitner_user_with_email():
+    source = _source(legacy_samples.sample("leitner"))
     row = source.execute("SELECT id, email FROM users WHERE email IS NOT NULL ORDER BY id LIMIT 1").fetchone()
-    existing = make_user(username="already-here", email=row["email"].upper())
-    report = _import(path, "leitner")
-    [merged] = report.merged_rows["users"]
-    assert merged["legacy_id"] == row["id"] and merged["into"] == f"user {existing.pk}"
-    assert "leitner password was not imported" in merged["reason"]
     n_cards = source.execute(
         "SELECT count(*) FROM cards WHERE user_id = ? AND box BETWEEN 1 AND 5", (row["id"],)
     ).fetchone()[0]
+    assert n_cards
+    return row["id"], row["email"], n_cards
+
+
+@pytest.mark.parametrize(
+    ("account", "options"),
+    [
+        ({"is_staff": True}, {}),
+        (
+            {"date_joined": datetime(2025, 6, 1, tzinfo=UTC)},
+            {"merge_accounts_before": datetime(2026, 1, 1, tzinfo=UTC)},
+        ),
+    ],
+    ids=["made-by-staff", "self-registered-before-the-cutoff"],
+)
+def test_leitner_user_merges_into_an_account_whose_email_is_trusted(account, options):
+    legacy_id, email, n_cards = _leitner_user_with_email()
+    existing = make_user(username="already-here", email=email.upper(), **account)
+    report = _import(legacy_samples.sample("leitner"), "leitner", **options)
+    [merged] = report.merged_rows["users"]
+    assert merged["legacy_id"] == legacy_id and merged["into"] == f"user {existing.pk}"
+    assert "leitner password was not imported" in merged["reason"]
     assert Flashcard.objects.filter(owner=existing).count() == n_cards
     existing.refresh_from_db()
     assert not existing.password.startswith("legacy_")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"merge_accounts_before": datetime(2026, 1, 1, tzinfo=UTC)}],
+    ids=["no-cutoff", "joined-after-the-cutoff"],
+)
+def test_leitner_user_is_not_merged_into_a_self_registered_account_with_its_email(options):
+    legacy_id, email, n_cards = _leitner_user_with_email()
+    squatter = make_user(username="squatter", email=email, date_joined=datetime(2026, 2, 1, tzinfo=UTC))
+    report = _import(legacy_samples.sample("leitner"), "leitner", **options)
+    assert report.verify() == []
+    assert "users" not in report.merged_rows or not report.merged_rows["users"]
+    [conflict] = _notes(report, "users", "email conflict")
+    assert conflict["legacy_id"] == legacy_id
+    assert f"belongs to user {squatter.pk}, a self-registered account not trusted" in conflict["note"]
+    record = LegacyRecord.objects.get(table="users", legacy_id=legacy_id)
+    assert record.state == "imported" and record.object_id != squatter.pk
+    separate = User.objects.get(pk=record.object_id)
+    assert separate.email.endswith("@legacy.invalid")
+    assert Flashcard.objects.filter(owner=separate).count() == n_cards
+    assert not Flashcard.objects.filter(owner=squatter).exists()
+
+
+def test_leitner_user_merges_into_the_account_a_satprep_import_made(tmp_path):
+    satprep = _source(legacy_samples.sample("satprep"))
+    email = satprep.execute("SELECT email FROM users WHERE email IS NOT NULL ORDER BY id LIMIT 1").fetchone()[
+        0
+    ]
+    legacy_id, _, _ = _leitner_user_with_email()
+    _import(legacy_samples.sample("satprep"), "satprep")
+    learner = User.objects.get(email__iexact=email)
+    path = _doctored_leitner_email(tmp_path / "leitner.db", legacy_id, email)
+    report = _import(path, "leitner")
+    [merged] = report.merged_rows["users"]
+    assert merged["legacy_id"] == legacy_id and merged["into"] == f"user {learner.pk}"
+
+
+def _doctored_leitner_email(path, legacy_id, email):
+    shutil.copy(legacy_samples.sample("leitner"), path)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE users SET email = ? WHERE id = ?", (email, legacy_id))
+    db.commit()
+    db.close()
+    return path
 
 
 # --- generated files at scale 5 ----------------------------------------------------------------------
@@ -493,3 +554,34 @@ def test_batches_read_ahead_in_order_and_a_read_error_reaches_the_importer(monke
             for batch in read_ahead(reader, "cards", 100, 0):
                 got.append(batch)
         assert len(got) == 1
+
+
+def test_huge_integers_and_deep_json_reject_their_row_and_user_rows_keep_no_hash(tmp_path):
+    path = tmp_path / "hostile.db"
+    shutil.copy(legacy_samples.sample("satprep"), path)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE questions SET choices = ? WHERE id = 1", ("[" * 100_000 + "]" * 100_000,))
+    db.execute("UPDATE practice_sessions SET user_id = ? WHERE id = 1", ("9" * 5000,))
+    db.execute("UPDATE practice_sessions SET user_id = 1e300 WHERE id = 2")
+    db.execute("UPDATE users SET created_at = '2023-02-30 10:00:00' WHERE id = 3")
+    secret = db.execute("SELECT hashed_password FROM users WHERE id = 3").fetchone()[0]
+    db.commit()
+    db.close()
+
+    report = _import(path, "satprep")
+    assert report.verify() == []
+    questions = {row["legacy_id"]: row["reason"] for row in report.rejected_rows["questions"]}
+    assert questions[1] == "choices: choices is JSON nested too deeply to read"
+    sessions = {row["legacy_id"]: row["reason"] for row in report.rejected_rows["practice_sessions"]}
+    # SQLite stores the 5,000 digits as REAL infinity (NUMERIC affinity); the id map keeps it all the same.
+    assert sessions[1] == "user_id: integer expected, found inf"
+    assert "is too large" in sessions[2]
+    [user] = [row for row in report.rejected_rows["users"] if row["legacy_id"] == 3]
+    assert user["raw"]["hashed_password"] == "[redacted]"
+    record = LegacyRecord.objects.get(table="users", legacy_id=3)
+    assert record.raw["hashed_password"] == "[redacted]"
+    written = report.write(tmp_path / "report.json")
+    for file in written:
+        assert secret not in file.read_text(encoding="utf-8")
+    again = _import(path, "satprep")  # replayed from the id map: still redacted
+    assert again.rejected_rows["users"] == report.rejected_rows["users"]

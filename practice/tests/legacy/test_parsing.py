@@ -493,3 +493,19 @@ def test_emails_in_the_files_parse_and_are_unique_ignoring_case(legacy_file):
     present = [email for email in emails if email]
     assert None in emails  # accounts without an email exist in both apps
     assert len({email.lower() for email in present}) == len(present)
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "99999999999999999999", 1e300, -1e19, 10**30])
+def test_a_huge_integer_is_a_value_error_not_a_crash(value):
+    with pytest.raises(p.LegacyValueError, match="is too large"):
+        p.parse_int(value)
+
+
+def test_the_largest_bigint_still_parses():
+    assert p.parse_int(str(2**63 - 1)) == 2**63 - 1
+    assert p.parse_int("  -0012 ") == -12
+
+
+def test_deeply_nested_json_is_a_value_error_not_a_crash():
+    with pytest.raises(p.LegacyValueError, match="nested too deeply"):
+        p.parse_choices("[" * 100_000 + "]" * 100_000)

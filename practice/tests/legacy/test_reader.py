@@ -1,11 +1,12 @@
 import hashlib
+import shutil
 import sqlite3
 from datetime import datetime
 
 import pytest
 
 from practice.legacy.parsing import SkillRef
-from practice.legacy.reader import SCHEMAS, LegacyFormatError, LegacyReader
+from practice.legacy.reader import MAX_VALUE_BYTES, SCHEMAS, LegacyFormatError, LegacyReader
 
 from . import samples as legacy_samples
 
@@ -138,3 +139,46 @@ def test_a_file_that_is_not_a_legacy_database_is_refused(tmp_path):
         LegacyReader(legacy_samples.sample("satprep"), kind="leitner")
     with pytest.raises(LegacyFormatError, match="unknown legacy kind"):
         LegacyReader(legacy_samples.sample("satprep"), kind="anki")
+
+
+# --- untrusted files ---------------------------------------------------------------------------------
+
+
+def test_a_file_name_with_uri_characters_opens_that_file_read_only(tmp_path):
+    odd = tmp_path / "school ?mode=rwc#1 100%.db"
+    shutil.copy(legacy_samples.sample("leitner"), odd)
+    with LegacyReader(odd) as reader:
+        assert reader.kind == "leitner" and reader.count("users") == 15
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.connection.execute("DELETE FROM users")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [odd.name]
+
+
+def test_the_connection_follows_sqlites_advice_for_untrusted_files():
+    with LegacyReader(legacy_samples.sample("leitner")) as reader:
+        connection = reader.connection
+        assert connection.execute("PRAGMA trusted_schema").fetchone()[0] == 0
+        assert connection.getlimit(sqlite3.SQLITE_LIMIT_LENGTH) == MAX_VALUE_BYTES
+        if hasattr(connection, "getconfig"):  # Python 3.12+ only
+            assert connection.getconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE)
+
+
+def test_a_value_over_the_length_limit_is_a_read_error_not_a_memory_spike(tmp_path):
+    path = tmp_path / "long.db"
+    shutil.copy(legacy_samples.sample("leitner"), path)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE cards SET front = ? WHERE id = 1", ("x" * (MAX_VALUE_BYTES + 1),))
+    db.commit()
+    db.close()
+    with LegacyReader(path) as reader, pytest.raises(sqlite3.DataError, match="too big"):
+        list(reader.batches("cards"))
+
+
+def test_a_corrupt_file_is_refused_before_any_row_is_read(tmp_path):
+    path = tmp_path / "corrupt.db"
+    shutil.copy(legacy_samples.sample("satprep"), path)
+    with open(path, "r+b") as handle:
+        handle.seek(4096 * 5)
+        handle.write(b"\xff" * 3000)
+    with pytest.raises(LegacyFormatError, match=r"corrupt.db is corrupt \(SQLite's quick_check: "):
+        LegacyReader(path)
