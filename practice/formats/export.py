@@ -1,7 +1,7 @@
 """A learner's data as a streamed ZIP of CSVs or a streamed JSON document.
 
 Rows come from server-side cursors (`iterator`) and leave in chunks, so memory stays flat however long
-the history is.
+the history is. Every CSV cell goes through `csvsafe`, so no text runs as a spreadsheet formula.
 """
 
 import csv
@@ -23,6 +23,7 @@ from ..models import (
     SkillProficiency,
     User,
 )
+from . import csvsafe
 
 CHUNK = 2000
 
@@ -141,7 +142,7 @@ def zip_stream(learner: User) -> Iterator[bytes]:
                 writer = csv.writer(text)
                 writer.writerow(columns)
                 for i, row in enumerate(rows.iterator(chunk_size=CHUNK), start=1):
-                    writer.writerow([_plain(v) for v in row])
+                    writer.writerow(csvsafe.escape_row(map(_plain, row)))
                     if i % CHUNK == 0:
                         text.flush()
                         yield sink.drain()

@@ -1,11 +1,15 @@
 """The learner's data export: ZIP of CSVs and JSON."""
 
+import csv
 import io
 import json
 import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from practice.formats import csvsafe, flashcard_csv
 
 from ..factories import make_user
 from ..learning_factories import make_answered_session, make_flashcard
@@ -54,3 +58,18 @@ def test_export_json_is_valid_and_complete(client):
 def test_unknown_export_format_is_404(client):
     client.force_login(make_user())
     assert client.get(reverse("practice:export-download", args=["xml"])).status_code == 404
+
+
+def test_export_zip_defuses_formulas_in_every_csv_and_its_flashcards_import_back_unchanged(client):
+    learner = make_user()
+    fronts = ['=HYPERLINK("http://evil.example","x")', "'=typed with an apostrophe", "@SUM(A1)"]
+    for front in fronts:
+        make_flashcard(learner, front=front, back="-2 is the answer")
+    client.force_login(learner)
+    archive = zipfile.ZipFile(io.BytesIO(_export(client, "zip")))
+    for name in archive.namelist():
+        rows = list(csv.reader(io.StringIO(archive.read(name).decode())))
+        risky = [cell for row in rows for cell in row if cell.startswith(csvsafe.FORMULA_START)]
+        assert not risky, (name, risky)
+    cards = flashcard_csv.parse(archive.read("flashcards.csv"), time_zone="UTC", now=timezone.now())
+    assert [(card.front, card.back) for card in cards] == [(front, "-2 is the answer") for front in fronts]
