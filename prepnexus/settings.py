@@ -348,6 +348,7 @@ RATELIMITS = {
     "password-reset-email": _rate("RATELIMIT_PASSWORD_RESET_EMAIL", "3/3600"),
     "answer": _rate("RATELIMIT_ANSWER", "120/60"),
     "flashcard-import": _rate("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
+    "account-delete": _rate("RATELIMIT_ACCOUNT_DELETE", "10/3600"),
 }
 
 # --- Monitoring ---
