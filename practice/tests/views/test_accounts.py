@@ -256,3 +256,19 @@ def test_account_delete_is_never_done_by_a_get(client):
     client.force_login(user)
     client.get(reverse("account-delete"), {"password": PASSWORD, "confirmation": "DELETE"})
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_account_delete_attempts_are_rate_limited_per_learner_so_the_password_cannot_be_guessed(
+    client, settings
+):
+    settings.RATELIMITS = settings.RATELIMITS | {"account-delete": (2, 3600)}
+    user = make_user()
+    client.force_login(user)
+    for guess in ("guess-one-1", "guess-two-2"):
+        assert (
+            client.post(reverse("account-delete"), {"password": guess, "confirmation": "DELETE"}).status_code
+            == 422
+        )
+    response = client.post(reverse("account-delete"), {"password": PASSWORD, "confirmation": "DELETE"})
+    assert response.status_code == 429 and response["Retry-After"]
+    assert User.objects.filter(pk=user.pk).exists()
