@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from blog.tests.factories import make_post
 from practice.models import Answer, User
 
 from ..factories import PASSWORD, make_user
@@ -271,4 +272,14 @@ def test_account_delete_attempts_are_rate_limited_per_learner_so_the_password_ca
         )
     response = client.post(reverse("account-delete"), {"password": PASSWORD, "confirmation": "DELETE"})
     assert response.status_code == 429 and response["Retry-After"]
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_account_delete_of_a_blog_author_is_refused_with_a_message_and_nothing_changes(client):
+    user = make_user(is_staff=True)
+    make_post(author=user)
+    client.force_login(user)
+    response = client.post(reverse("account-delete"), {"password": PASSWORD, "confirmation": "DELETE"})
+    assert response.status_code == 409
+    assert b"This account still owns blog posts" in response.content
     assert User.objects.filter(pk=user.pk).exists()
