@@ -31,6 +31,7 @@ from .models import (
     User,
 )
 from .selectors.questions import question_answer_stats
+from .services.accounts import account_delete
 from .services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
 
 
@@ -44,6 +45,20 @@ class LearnerAdmin(UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "email", "is_staff", "is_active", "date_joined", "last_login"]
     search_fields = ["username", "email", "profile__display_name"]
+
+    # Deleting here (the delete button and the "delete selected" action) goes through the same service
+    # as a learner deleting their own account: one transaction, legacy records redacted.
+    def delete_model(self, request, obj):
+        account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            account_delete(user=user)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        # A learner's rows go with the account whatever their own admins allow (some are read-only).
+        return deleted, counts, set(), protected
 
 
 # --- Question bank ---

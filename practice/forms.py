@@ -18,6 +18,7 @@ from .models import (
     Scheduler,
     User,
 )
+from .services.accounts import DELETE_CONFIRMATION
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -98,6 +99,38 @@ class ProfileForm(forms.ModelForm):
             "test_date": forms.DateInput(attrs={"type": "date"}),
             "target_score": forms.NumberInput(attrs={"min": 400, "max": 1600, "step": 10}),
         }
+
+
+class AccountDeleteForm(forms.Form):
+    """The learner's password and the typed word that together confirm deleting their account."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirmation = forms.CharField(
+        label=f"Type {DELETE_CONFIRMATION} to confirm",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Your account and everything in it are deleted at once and cannot be restored.",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password. Nothing was deleted.")
+        return password
+
+    def clean_confirmation(self):
+        confirmation = self.cleaned_data["confirmation"].strip()
+        if confirmation != DELETE_CONFIRMATION:
+            raise ValidationError(f"Type {DELETE_CONFIRMATION} in capital letters to confirm.")
+        return confirmation
 
 
 class SessionStartForm(forms.Form):

@@ -351,6 +351,7 @@ RATELIMITS = {
     "answer": _rate("RATELIMIT_ANSWER", "120/60"),
     "flashcard-import": _rate("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
     "flashcard-write": _rate("RATELIMIT_FLASHCARD_WRITE", "60/600"),
+    "account-delete": _rate("RATELIMIT_ACCOUNT_DELETE", "10/3600"),
 }
 
 # --- Monitoring ---

@@ -1,7 +1,7 @@
 """A learner's data as a streamed ZIP of CSVs or a streamed JSON document.
 
 Rows come from server-side cursors (`iterator`) and leave in chunks, so memory stays flat however long
-the history is.
+the history is. Every CSV cell goes through `csvsafe`, so no text runs as a spreadsheet formula.
 """
 
 import csv
@@ -17,12 +17,17 @@ from ..models import (
     DailyActivity,
     Flashcard,
     FlashcardReview,
+    LearnerStats,
     PracticeSession,
+    Profile,
     ReviewAttempt,
     ReviewItem,
+    ScoreSnapshot,
     SkillProficiency,
+    StudyPreference,
     User,
 )
+from . import csvsafe
 
 CHUNK = 2000
 
@@ -30,6 +35,43 @@ CHUNK = 2000
 def _tables(learner: User) -> list[tuple[str, list[str], object]]:
     """(name, columns, queryset of value tuples) for everything that is the learner's."""
     return [
+        (
+            "account",
+            ["username", "email", "first_name", "last_name", "date_joined", "last_login"],
+            User.objects.filter(pk=learner.pk).values_list(
+                "username", "email", "first_name", "last_name", "date_joined", "last_login"
+            ),
+        ),
+        (
+            "profile",
+            ["display_name", "target_score", "test_date", "time_zone", "created_at", "updated_at"],
+            Profile.objects.filter(user=learner).values_list(
+                "display_name", "target_score", "test_date", "time_zone", "created_at", "updated_at"
+            ),
+        ),
+        (
+            "study_preference",
+            ["flashcard_scheduler"],
+            StudyPreference.objects.filter(learner=learner).values_list("flashcard_scheduler"),
+        ),
+        (
+            "stats",
+            ["answers", "correct", "reviews", "sessions_completed", "current_streak", "longest_streak",
+             "last_active_day"],
+            LearnerStats.objects.filter(learner=learner).values_list(
+                "answers", "correct", "reviews", "sessions_completed", "current_streak", "longest_streak",
+                "last_active_day",
+            ),
+        ),
+        (
+            "score_snapshots",
+            ["taken_at", "session_id", "reading_writing", "reading_writing_low", "reading_writing_high",
+             "math", "math_low", "math_high", "total", "total_low", "total_high"],
+            ScoreSnapshot.objects.filter(learner=learner).order_by("taken_at", "pk").values_list(
+                "taken_at", "session_id", "reading_writing", "reading_writing_low", "reading_writing_high",
+                "math", "math_low", "math_high", "total", "total_low", "total_high",
+            ),
+        ),
         (
             "sessions",
             ["id", "section", "mode", "difficulty", "scope", "length", "status", "answered", "correct",
@@ -141,7 +183,7 @@ def zip_stream(learner: User) -> Iterator[bytes]:
                 writer = csv.writer(text)
                 writer.writerow(columns)
                 for i, row in enumerate(rows.iterator(chunk_size=CHUNK), start=1):
-                    writer.writerow([_plain(v) for v in row])
+                    writer.writerow(csvsafe.escape_row(map(_plain, row)))
                     if i % CHUNK == 0:
                         text.flush()
                         yield sink.drain()

@@ -18,7 +18,8 @@ and may be left out or blank:
 `id` and `created_at` (in the full export's flashcards.csv) are accepted and ignored; a header naming more
 than MAX_COLUMNS columns is refused before its names are checked. Rows are numbered as
 a spreadsheet shows them: the header is row 1. A text cell that would start with = + - @ or a tab is
-written with a leading apostrophe, so spreadsheets do not run it as a formula; reading removes it again.
+written with a leading apostrophe, so spreadsheets do not run it as a formula; reading removes it again
+(the rule is `csvsafe`, shared by every CSV the product writes).
 """
 
 import csv
@@ -34,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ..models import Flashcard, User, flashcard_text_clean
+from . import csvsafe
 
 COLUMNS = [
     "front",
@@ -57,7 +59,6 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS = 20
 EXPORT_CHUNK = 500
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FSRS_STATES = {"learning": 1, "review": 2, "relearning": 3}
 FSRS_STATE_NAMES = {number: name for name, number in FSRS_STATES.items()}
 YEARS = (1970, 2999)
@@ -93,10 +94,6 @@ class _Line:
 
     def write(self, value: str) -> str:
         return value
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _when(value: datetime | None) -> str:
@@ -135,8 +132,8 @@ def export_lines(learner: User) -> Iterator[str]:
     )
     buffer = []
     for front, back, scheduler, box, due, last, reviews, state in rows.iterator(chunk_size=EXPORT_CHUNK):
-        line = [_cell(front), _cell(back), scheduler, box, _when(due), _when(last), reviews]
-        buffer.append(writer.writerow(line + _fsrs_cells(state)))
+        line = [front, back, scheduler, box, _when(due), _when(last), reviews, *_fsrs_cells(state)]
+        buffer.append(writer.writerow(csvsafe.escape_row(line)))
         if len(buffer) >= EXPORT_CHUNK:
             yield "".join(buffer)
             buffer.clear()
@@ -218,12 +215,6 @@ def _header(names: list[str]) -> list[str]:
     return names
 
 
-def _text(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(FORMULA_START):
-        return value[1:]
-    return value
-
-
 def _show(value: str) -> str:
     return value if len(value) <= 40 else value[:40] + "…"
 
@@ -298,7 +289,9 @@ def _card_row(number: int, cells: dict, tz: zoneinfo.ZoneInfo, now: datetime) ->
     """Check one row; raises ValueError with every problem of the row."""
     problems = []
     try:
-        front, back = flashcard_text_clean(_text(cells.get("front", "")), _text(cells.get("back", "")))
+        front, back = flashcard_text_clean(
+            csvsafe.unescape(cells.get("front", "")), csvsafe.unescape(cells.get("back", ""))
+        )
     except ValidationError as exc:
         problems += [message for messages in exc.message_dict.values() for message in messages]
         front = back = ""

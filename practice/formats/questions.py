@@ -1,6 +1,7 @@
 """Question files (format "prepnexus-questions/1"): JSON or CSV read into records and written out.
 
-Parse and serialise only; checking a record against the bank is `services.questions`' job.
+Parse and serialise only; checking a record against the bank is `services.questions`' job. CSV text
+cells are written through `csvsafe` (no spreadsheet formulas) and read back through its inverse.
 """
 
 import csv
@@ -9,6 +10,7 @@ import json
 from pathlib import Path
 
 from ..models import Question
+from . import csvsafe
 
 QUESTION_FORMAT = "prepnexus-questions/1"
 RECORD_FIELDS = (
@@ -75,7 +77,8 @@ def parse_csv(text: str) -> list[tuple[int, dict]]:
     if missing:
         raise FileRefused(f"CSV is missing column(s): {', '.join(sorted(missing))}")
     rows = []
-    for row in reader:
+    for cells in reader:
+        row = {name: csvsafe.unescape(value) for name, value in cells.items() if isinstance(value, str)}
         record = {
             name: (row.get(name) or "").strip()
             for name in RECORD_FIELDS
@@ -104,7 +107,7 @@ def write_csv(records: list[dict], out) -> None:
         row = {name: record.get(name) or "" for name in CSV_COLUMNS if name in record}
         row.update({f"option_{letter}": text for letter, text in zip("abcd", options, strict=True)})
         row["answers"] = "|".join(record["answers"])
-        writer.writerow(row)
+        writer.writerow({name: csvsafe.escape(value) for name, value in row.items()})
 
 
 def question_to_record(question: Question) -> dict:

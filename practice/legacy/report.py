@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from practice.formats import csvsafe
+
 IMPORTED, MERGED, REJECTED = "imported", "merged", "rejected"
 STATES = (IMPORTED, MERGED, REJECTED)
 
@@ -132,7 +134,7 @@ class ImportReport:
                 for row in rows:
                     raw = row["raw"]
                     writer.writerow(
-                        [row["legacy_id"], row["reason"]]
+                        [row["legacy_id"], csvsafe.escape(row["reason"])]
                         + ["" if raw.get(c) is None else _cell(raw.get(c)) for c in columns]
                     )
             written.append(csv_path)
@@ -140,7 +142,10 @@ class ImportReport:
 
 
 def _cell(value) -> str:
-    return value.hex() if isinstance(value, bytes) else str(value)
+    """A raw value as a report cell: a BLOB as hex, text defused for spreadsheets (csvsafe)."""
+    if isinstance(value, bytes):
+        return value.hex()
+    return csvsafe.escape(value) if isinstance(value, str) else str(value)
 
 
 class ProgressMeter:

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from practice.models import Question, Skill
+from practice.models import LegacyRecord, Question, Skill, User
 from practice.services.answers import answer_submit
 
 from .factories import make_question, make_session, make_user, sample_records
@@ -220,3 +220,34 @@ def test_staff_can_read_the_legacy_id_map_but_not_change_it(staff_client):
     assert (
         staff_client.get(reverse("admin:practice_legacyrecord_delete", args=[rejected.pk])).status_code == 403
     )
+
+
+def _learner_with_legacy_record():
+    learner = make_user()
+    record = LegacyRecord.objects.create(
+        source="satprep", source_sha256="c" * 64, table="users", legacy_id=1, state="imported",
+        object_model="practice.user", object_id=learner.pk, notes=[f"imported {learner.email}"],
+    )  # fmt: skip
+    return learner, record
+
+
+def test_admin_user_delete_goes_through_the_account_deletion_service(staff_client):
+    learner, record = _learner_with_legacy_record()
+    url = reverse("admin:practice_user_delete", args=[learner.pk])
+    assert staff_client.get(url).status_code == 200
+    response = staff_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=learner.pk).exists()
+    record.refresh_from_db()
+    assert (record.state, record.object_id, record.notes, record.raw) == ("rejected", None, [], {})
+
+
+def test_admin_delete_selected_action_goes_through_the_account_deletion_service(staff_client):
+    first, first_record = _learner_with_legacy_record()
+    second = make_user()
+    data = {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"}
+    response = staff_client.post(reverse("admin:practice_user_changelist"), data)
+    assert response.status_code == 302
+    assert not User.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    first_record.refresh_from_db()
+    assert first_record.object_id is None and first_record.notes == []

@@ -28,4 +28,5 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/delete/", views.account_delete_view, name="account-delete"),
 ]

@@ -1,14 +1,16 @@
-"""Account pages: the home page, signup and the learner's profile."""
+"""Account pages: the home page, signup, the learner's profile and deleting the account."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ..forms import ProfileForm, SignupForm
-from ..services.accounts import learner_signup, profile_get_or_create, profile_update
+from prepnexus.ratelimit import ratelimit
+
+from ..forms import AccountDeleteForm, ProfileForm, SignupForm, add_validation_errors
+from ..services.accounts import account_delete, learner_signup, profile_get_or_create, profile_update
 
 
 def home(request):
@@ -54,3 +56,22 @@ def profile(request):
         learner_profile.refresh_from_db()
         return render(request, "practice/profile_form.html", {"form": form}, status=422)
     return render(request, "practice/profile_form.html", {"form": form})
+
+
+@ratelimit("account-delete", key="user")
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request):
+    form = AccountDeleteForm(request.user, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                account_delete(user=request.user)
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+                return render(request, "practice/user_confirm_delete.html", {"form": form}, status=409)
+            logout(request)
+            messages.success(request, "Your account and everything in it have been deleted.")
+            return redirect("home")
+        return render(request, "practice/user_confirm_delete.html", {"form": form}, status=422)
+    return render(request, "practice/user_confirm_delete.html", {"form": form})

@@ -117,6 +117,15 @@ def test_export_defuses_spreadsheet_formulas_and_the_import_restores_them(client
     assert card.front == '=HYPERLINK("http://x")' and card.back == "- a Markdown list\n- second"
 
 
+def test_text_that_starts_with_an_apostrophe_round_trips_unchanged(client, learner):
+    make_flashcard(learner, front="'=not a formula, the learner typed the apostrophe", back="'tis fine")
+    exported = export_text(client)
+    client.force_login(make_user())
+    assert upload(client, exported).status_code == 302
+    card = Flashcard.objects.exclude(owner=learner).get()
+    assert card.front == "'=not a formula, the learner typed the apostrophe" and card.back == "'tis fine"
+
+
 def test_export_of_no_cards_is_just_the_header(client, learner):
     assert export_text(client) == ",".join(flashcard_csv.COLUMNS) + "\r\n"
 

@@ -142,3 +142,15 @@ def test_accounting_for_a_generated_scale_5_file_adds_up(kind):
     assert all(expected.values())
     rejected = {table: counts["rejected"] for table, counts in report.counts.items() if counts["rejected"]}
     assert rejected == expected
+
+
+def test_rejected_rows_csv_defuses_formulas_and_keeps_numbers_and_blobs(tmp_path):
+    report = ImportReport(kind="satprep", source="x.db")
+    report.table("users", 1)
+    raw = {"id": -7, "username": '=HYPERLINK("http://evil.example")', "email": "@x", "blob": b"\x01"}
+    report.rejected("users", 1, reason="-bad row", raw=raw)
+    report.write(tmp_path / "report.json")
+    with open(tmp_path / "report.users.rejected.csv", newline="", encoding="utf-8") as handle:
+        header, row = list(csv.reader(handle))
+    assert header == ["legacy_id", "reason", "id", "username", "email", "blob"]
+    assert row == ["1", "'-bad row", "-7", '\'=HYPERLINK("http://evil.example")', "'@x", "01"]

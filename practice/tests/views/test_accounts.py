@@ -4,9 +4,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from practice.models import User
+from blog.tests.factories import make_post
+from practice.models import Answer, User
 
 from ..factories import PASSWORD, make_user
+from ..learning_factories import make_answered_session
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +206,80 @@ def test_signed_in_learner_is_loaded_like_the_orm_would_and_a_deactivated_one_is
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert EmailOrUsernameBackend().get_user(user.pk) is None
     assert client.get(reverse("profile")).status_code == 302  # back to the login page
+
+
+# --- Deleting the account ---
+
+
+def test_profile_links_to_the_account_deletion_page_which_asks_for_password_and_confirmation(client):
+    client.force_login(make_user())
+    assert reverse("account-delete").encode() in client.get(reverse("profile")).content
+    page = client.get(reverse("account-delete"))
+    assert page.status_code == 200
+    for label in (b'<label for="id_password">Your password', b'<label for="id_confirmation">Type DELETE'):
+        assert label in page.content
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"password": "wrong-password-1", "confirmation": "DELETE"}, b"That is not your password."),
+        ({"password": PASSWORD, "confirmation": ""}, b"This field is required."),
+        ({"password": PASSWORD, "confirmation": "delete me"}, b"Type DELETE in capital letters"),
+        ({"confirmation": "DELETE"}, b"This field is required."),
+    ],
+    ids=["wrong-password", "no-confirmation", "wrong-confirmation", "no-password"],
+)
+def test_account_delete_refuses_without_the_password_and_the_confirmation(client, data, message):
+    user = make_user()
+    make_answered_session(user, count=5)
+    client.force_login(user)
+    response = client.post(reverse("account-delete"), data)
+    assert response.status_code == 422
+    assert message in response.content
+    assert User.objects.filter(pk=user.pk).exists()
+    assert Answer.objects.filter(learner=user).count() == 5
+
+
+def test_account_delete_removes_the_account_and_signs_out(client):
+    user = make_user()
+    make_answered_session(user, count=5)
+    client.force_login(user)
+    response = client.post(reverse("account-delete"), {"password": PASSWORD, "confirmation": " DELETE "})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not Answer.objects.filter(learner_id=user.pk).exists()
+    assert client.get(reverse("profile"))["Location"].startswith(reverse("login"))
+
+
+def test_account_delete_is_never_done_by_a_get(client):
+    user = make_user()
+    client.force_login(user)
+    client.get(reverse("account-delete"), {"password": PASSWORD, "confirmation": "DELETE"})
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_account_delete_attempts_are_rate_limited_per_learner_so_the_password_cannot_be_guessed(
+    client, settings
+):
+    settings.RATELIMITS = settings.RATELIMITS | {"account-delete": (2, 3600)}
+    user = make_user()
+    client.force_login(user)
+    for guess in ("guess-one-1", "guess-two-2"):
+        assert (
+            client.post(reverse("account-delete"), {"password": guess, "confirmation": "DELETE"}).status_code
+            == 422
+        )
+    response = client.post(reverse("account-delete"), {"password": PASSWORD, "confirmation": "DELETE"})
+    assert response.status_code == 429 and response["Retry-After"]
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_account_delete_of_a_blog_author_is_refused_with_a_message_and_nothing_changes(client):
+    user = make_user(is_staff=True)
+    make_post(author=user)
+    client.force_login(user)
+    response = client.post(reverse("account-delete"), {"password": PASSWORD, "confirmation": "DELETE"})
+    assert response.status_code == 409
+    assert b"This account still owns blog posts" in response.content
+    assert User.objects.filter(pk=user.pk).exists()
