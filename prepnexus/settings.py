@@ -8,6 +8,7 @@ from csp.constants import NONE, SELF
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
+from prepnexus.clientip import trusted_proxies
 from prepnexus.databases import replica_databases, use_pgbouncer
 from prepnexus.logging import logging_config
 
@@ -277,9 +278,11 @@ APP_INSTANCES = env.int("APP_INSTANCES", default=1)
 DB_CONNECTION_BUDGET = env.int("DB_CONNECTION_BUDGET", default=90)
 
 # --- Security hardening (login throttling, CSP, rate limits, headers) ---
-# The real client address: the number of reverse proxies in front of the app that append to the
-# header below. 0 = the app faces clients directly (X-Forwarded-For is then ignored, it is forgeable).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The real client address (prepnexus/clientip.py): X-Forwarded-For is read only from a peer in
+# TRUSTED_PROXY_IPS (CIDRs), over at most TRUSTED_PROXY_COUNT proxies. Empty: the header is ignored.
+TRUSTED_PROXY_IPS, TRUSTED_PROXY_COUNT = trusted_proxies(
+    env.list("TRUSTED_PROXY_IPS", default=[]), env.int("TRUSTED_PROXY_COUNT", default=None)
+)
 TRUSTED_PROXY_HEADER = "HTTP_" + env.str("TRUSTED_PROXY_HEADER", default="X-Forwarded-For").upper().replace(
     "-", "_"
 )
