@@ -10,7 +10,8 @@ Lockouts and rate limits key on `client_ip`. Two settings describe the proxies i
 
 Walking X-Forwarded-For from the right, each trusted hop hands over to the address it received the
 request from; the walk stops at the first address that is not a trusted proxy, or after
-TRUSTED_PROXY_COUNT hops.
+TRUSTED_PROXY_COUNT hops. An IPv6 client is keyed by its /64 network (written as the network's first
+address): one subscriber usually holds a whole /64, so a /128 key would give them 2**64 fresh budgets.
 """
 
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
@@ -20,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 Network = IPv4Network | IPv6Network
+IPV6_PREFIX = 64
 
 
 def trusted_proxies(values: list[str], count: int | None) -> tuple[tuple[Network, ...], int]:
@@ -83,5 +85,8 @@ def client_address(request: HttpRequest) -> IPv4Address | IPv6Address:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The key lockouts and rate limits count on."""
-    return str(client_address(request))
+    """The key lockouts and rate limits count on: the client's IPv4 address, or its IPv6 /64."""
+    address = client_address(request)
+    if isinstance(address, IPv6Address):
+        return str(ip_network(f"{address}/{IPV6_PREFIX}", strict=False).network_address)
+    return str(address)

@@ -86,6 +86,26 @@ def test_clients_behind_one_proxy_are_locked_out_independently(client):
     assert recorded == {"203.0.113.5"}  # the client, never the proxy
 
 
+def test_an_ipv6_client_is_locked_out_across_its_whole_64(client):
+    user = make_user()
+    for n in range(5):
+        client.post(
+            reverse("login"),
+            {"username": user.username, "password": "nope-123456"},
+            REMOTE_ADDR=f"2001:db8:7::{n}",
+        )
+    response = attempt(client, user.username, PASSWORD, url=None)
+    assert response.status_code == 302  # another client (IPv4) is unaffected
+    client.logout()
+    blocked = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="2001:db8:7:0:ffff::1",
+    )
+    assert blocked.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:7::"}
+
+
 @BEHIND_PROXY
 def test_a_forged_forwarded_for_entry_does_not_dodge_the_lockout(client):
     user = make_user()
