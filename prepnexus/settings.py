@@ -351,6 +351,10 @@ RATELIMITS = {
     "password-reset-email": _rate("RATELIMIT_PASSWORD_RESET_EMAIL", "3/3600"),
     "answer": _rate("RATELIMIT_ANSWER", "120/60"),
     "flashcard-import": _rate("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
+    # Logins (prepnexus/loginlimit.py): POSTs and failures per client address, failures per account.
+    "login": _rate("RATELIMIT_LOGIN", "100/300"),
+    "login-failures": _rate("RATELIMIT_LOGIN_FAILURES", "30/900"),
+    "login-account": _rate("RATELIMIT_LOGIN_ACCOUNT", "10/300"),
 }
 
 # --- Monitoring ---
