@@ -1,15 +1,19 @@
 """Login limits checked before the password hash: per address across accounts, per account across
 addresses (a growing wait, never a lock), and login POSTs per address."""
 
+import logging
 import time
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.test import override_settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from practice.tests.factories import PASSWORD, make_user
+from prepnexus.loginlimit import login_limited
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +110,29 @@ def test_default_login_limits_are_set():
     assert settings.RATELIMITS["login"] == (100, 300)
     assert settings.RATELIMITS["login-failures"] == (30, 900)
     assert settings.RATELIMITS["login-account"] == (10, 300)
+
+
+def test_a_redis_outage_lets_logins_through_and_is_logged(caplog):
+    from tests.harness.servers import ThrowawayRedis
+
+    def failed_login(request):
+        return HttpResponse("the form again")
+
+    view = login_limited(failed_login)
+
+    def attempt() -> int:
+        request = RequestFactory().post("/login/", {"username": "ada", "password": "x"})
+        request.user = AnonymousUser()
+        return view(request).status_code
+
+    redis = ThrowawayRedis().start()
+    try:
+        caches = {"default": {**settings.CACHES["default"], "LOCATION": redis.url}}
+        with override_settings(CACHES=caches), limits(**{"login-failures": (1, 900)}):
+            assert [attempt(), attempt()] == [200, 429]  # enforced while up
+            redis.stop()
+            with caplog.at_level(logging.WARNING, logger="prepnexus.ratelimit"):
+                assert attempt() == 200
+            assert "login limits not enforced: the cache is unreachable" in caplog.text
+    finally:
+        redis.stop()
