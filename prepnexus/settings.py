@@ -8,6 +8,7 @@ from csp.constants import NONE, SELF
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
+from prepnexus.clientip import trusted_proxies
 from prepnexus.databases import replica_databases, use_pgbouncer
 from prepnexus.logging import logging_config
 
@@ -279,9 +280,11 @@ APP_INSTANCES = env.int("APP_INSTANCES", default=1)
 DB_CONNECTION_BUDGET = env.int("DB_CONNECTION_BUDGET", default=90)
 
 # --- Security hardening (login throttling, CSP, rate limits, headers) ---
-# The real client address: the number of reverse proxies in front of the app that append to the
-# header below. 0 = the app faces clients directly (X-Forwarded-For is then ignored, it is forgeable).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The real client address (prepnexus/clientip.py): X-Forwarded-For is read only from a peer in
+# TRUSTED_PROXY_IPS (CIDRs), over at most TRUSTED_PROXY_COUNT proxies. Empty: the header is ignored.
+TRUSTED_PROXY_IPS, TRUSTED_PROXY_COUNT = trusted_proxies(
+    env.list("TRUSTED_PROXY_IPS", default=[]), env.int("TRUSTED_PROXY_COUNT", default=None)
+)
 TRUSTED_PROXY_HEADER = "HTTP_" + env.str("TRUSTED_PROXY_HEADER", default="X-Forwarded-For").upper().replace(
     "-", "_"
 )
@@ -352,6 +355,10 @@ RATELIMITS = {
     "flashcard-import": _rate("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
     "flashcard-write": _rate("RATELIMIT_FLASHCARD_WRITE", "60/600"),
     "account-delete": _rate("RATELIMIT_ACCOUNT_DELETE", "10/3600"),
+    # Logins (prepnexus/loginlimit.py): POSTs and failures per client address, failures per account.
+    "login": _rate("RATELIMIT_LOGIN", "100/300"),
+    "login-failures": _rate("RATELIMIT_LOGIN_FAILURES", "30/900"),
+    "login-account": _rate("RATELIMIT_LOGIN_ACCOUNT", "10/300"),
 }
 
 # --- Monitoring ---

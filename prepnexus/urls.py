@@ -2,8 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from prepnexus.loginlimit import login_limited
+
 admin.site.site_header = "PrepNexus staff"
 admin.site.site_title = "PrepNexus staff"
+# The admin's login behind the learner login's limits, checked before any password is hashed; set
+# before admin.site.urls below builds the admin's routes from it.
+admin.site.login = login_limited(admin.site.login)
 
 urlpatterns = [
     path("", include("practice.urls.accounts")),

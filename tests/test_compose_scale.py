@@ -1,10 +1,11 @@
-"""The scale-out profile: compose wiring, and HAProxy accepting the repository's configuration."""
+"""The scale-out compose file: wiring, and HAProxy accepting the repository's configuration."""
 
 import json
 import os
 import re
 import shutil
 import subprocess
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 
 import pytest
@@ -14,27 +15,30 @@ from tests.test_docker import _compose_cli
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _config(*profile: str) -> dict:
+SCALE = ("-f", str(ROOT / "docker/compose.scale.yaml"))
+
+
+def _config(*extra: str) -> dict:
     cli = _compose_cli()
     if cli is None:
         pytest.skip("no docker compose client")
     env = {**os.environ, "DJANGO_SECRET_KEY": "compose-validation-only"}
     result = subprocess.run(
-        [*cli, "-f", str(ROOT / "docker/compose.yaml"), *profile, "config", "--format", "json"],
+        [*cli, "-f", str(ROOT / "docker/compose.yaml"), *extra, "config", "--format", "json"],
         capture_output=True,
         text=True,
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)["services"]
+    return json.loads(result.stdout)
 
 
 def test_default_profile_runs_no_scale_out_services():
-    assert set(_config()) == {"db", "redis", "migrate", "web"}
+    assert set(_config()["services"]) == {"db", "redis", "migrate", "web"}
 
 
-def test_scale_profile_puts_port_less_instances_behind_haproxy_with_a_streaming_replica():
-    services = _config("--profile", "scale")
+def test_scale_file_puts_port_less_instances_behind_haproxy_with_a_streaming_replica():
+    services = _config(*SCALE)["services"]
     assert {"lb", "web-scaled", "db-replica", "db", "redis"} <= set(services)
     web = services["web-scaled"]
     # No host port: any number of copies can run; only the load balancer publishes one.
@@ -45,6 +49,7 @@ def test_scale_profile_puts_port_less_instances_behind_haproxy_with_a_streaming_
     assert web["environment"]["APP_INSTANCES"] == "3"
     assert web["depends_on"]["db-replica"]["condition"] == "service_healthy"
     assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert web["command"][0] == "gunicorn" and web["restart"] == "unless-stopped"
     lb = services["lb"]
     assert lb["image"].startswith("haproxy:")
     assert lb["ports"][0]["target"] == 8080
@@ -56,6 +61,24 @@ def test_scale_profile_puts_port_less_instances_behind_haproxy_with_a_streaming_
     assert replica["volumes"][0]["source"] == "pgreplica"
     primary_mounts = [v["target"] for v in services["db"]["volumes"]]
     assert "/docker-entrypoint-initdb.d/20-replication.sh" in primary_mounts
+
+
+def test_scale_file_publishes_only_the_load_balancer_and_trusts_forwarded_for_only_from_it():
+    config = _config(*SCALE)
+    services = config["services"]
+    # The direct instance would publish the app port beside the load balancer: clients could skip it.
+    assert "web" not in services
+    assert [name for name, service in services.items() if service.get("ports")] == ["lb"]
+    lb_address = services["lb"]["networks"]["edge"]["ipv4_address"]
+    subnet = config["networks"]["edge"]["ipam"]["config"][0]["subnet"]
+    assert ip_address(lb_address) in ip_network(subnet)
+    web = services["web-scaled"]
+    assert set(web["networks"]) == {"default", "edge"}
+    env = web["environment"]
+    # HAProxy appends the client address; it is believed only from lb's own address.
+    assert [ip_network(value) for value in env["TRUSTED_PROXY_IPS"].split(",")] == [ip_network(lb_address)]
+    assert env["TRUSTED_PROXY_COUNT"] == "1"
+    assert re.search(r"^\s*option forwardfor", (ROOT / "docker/haproxy.cfg").read_text(), re.M)
 
 
 def test_replica_entrypoint_clones_the_primary_with_pg_basebackup():

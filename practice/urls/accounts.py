@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from prepnexus.loginlimit import login_limited
 from prepnexus.ratelimit import key_post_field, ratelimit
 
 from ..forms import LegacyAwarePasswordResetForm, LoginForm
@@ -11,9 +12,12 @@ from ..views import accounts as views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/signup/", ratelimit("signup")(views.signup), name="signup"),
+    # Limited before any password is hashed (prepnexus/loginlimit.py); axes locks (address, account).
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        login_limited(
+            auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
+        ),
         name="login",
     ),
     # Django's own view, rate-limited per client and per address mailed (included before

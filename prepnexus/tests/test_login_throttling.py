@@ -1,6 +1,7 @@
 """Login throttling (django-axes): per client address and account, with a cool-off, on both logins."""
 
 from datetime import timedelta
+from ipaddress import ip_network
 
 import pytest
 from axes.models import AccessAttempt
@@ -13,6 +14,7 @@ from practice.tests.factories import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 PROXY = "10.0.0.2"
+BEHIND_PROXY = override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXY_IPS=(ip_network("10.0.0.0/24"),))
 
 
 def attempt(client, username, password="wrong-password-1", url=None, client_addr=None, forged=None):
@@ -70,7 +72,7 @@ def test_same_client_can_still_log_in_to_another_account(client):
     assert logged_in(client)
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@BEHIND_PROXY
 def test_clients_behind_one_proxy_are_locked_out_independently(client):
     user = make_user()
     for _ in range(6):
@@ -84,7 +86,27 @@ def test_clients_behind_one_proxy_are_locked_out_independently(client):
     assert recorded == {"203.0.113.5"}  # the client, never the proxy
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_an_ipv6_client_is_locked_out_across_its_whole_64(client):
+    user = make_user()
+    for n in range(5):
+        client.post(
+            reverse("login"),
+            {"username": user.username, "password": "nope-123456"},
+            REMOTE_ADDR=f"2001:db8:7::{n}",
+        )
+    response = attempt(client, user.username, PASSWORD, url=None)
+    assert response.status_code == 302  # another client (IPv4) is unaffected
+    client.logout()
+    blocked = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="2001:db8:7:0:ffff::1",
+    )
+    assert blocked.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:7::"}
+
+
+@BEHIND_PROXY
 def test_a_forged_forwarded_for_entry_does_not_dodge_the_lockout(client):
     user = make_user()
     for n in range(6):

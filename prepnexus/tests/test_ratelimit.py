@@ -51,6 +51,15 @@ def test_signup_is_limited_per_client_with_429_and_retry_after(client):
     assert signup(client, 4, addr="203.0.113.9").status_code == 302  # another client is unaffected
 
 
+@limits(signup=(3, 3600))
+def test_an_ipv6_client_cannot_dodge_the_limit_by_rotating_addresses_in_its_64(client):
+    for n in range(3):
+        assert signup(client, n, addr=f"2001:db8:1:2::{n + 1:x}").status_code == 302
+        client.logout()
+    assert signup(client, 3, addr="2001:db8:1:2:ffff:ffff:ffff:fffe").status_code == 429
+    assert signup(client, 4, addr="2001:db8:1:3::1").status_code == 302  # another /64: another client
+
+
 @limits(**{"password-reset": (2, 3600)})
 def test_password_reset_is_limited_per_client(client):
     url = reverse("password_reset")
