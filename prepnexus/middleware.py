@@ -1,7 +1,9 @@
 """Small security middleware that no library covers."""
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
+from django.utils.cache import patch_cache_control
 
 from .views import bad_request
 
@@ -16,6 +18,29 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class PrivateNoStoreMiddleware:
+    """Mark signed-in HTML pages `private, no-store`.
+
+    On a shared school computer the next pupil must not see the previous one's pages from the browser's
+    cache (Back button, history) or from a proxy. Anonymous pages (the cached blog) keep their headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        try:
+            signed_in = request.user.is_authenticated
+        except DatabaseError:  # an outage page: it shows nobody's data
+            return response
+        if signed_in:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

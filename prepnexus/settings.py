@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Needs request.user; below it on the way out, so it marks every page the views and the middleware
+    # below produce (axes' lockout page too) private, no-store for signed-in users.
+    "prepnexus.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes asks to be last: it turns a lockout flagged during authentication into its response.
