@@ -204,3 +204,11 @@ def test_signed_in_learner_is_loaded_like_the_orm_would_and_a_deactivated_one_is
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert EmailOrUsernameBackend().get_user(user.pk) is None
     assert client.get(reverse("profile")).status_code == 302  # back to the login page
+
+
+def test_signup_needs_a_password_of_at_least_twelve_characters(client):
+    response = _signup(client, password="tr7-Kq9-zXw")  # 11 characters, not a common password
+    assert response.status_code == 422
+    assert b"at least 12 characters" in response.content
+    assert not User.objects.filter(email__iexact="ada@example.org").exists()
+    assert _signup(client, password="tr7-Kq9-zXw5").status_code == 302
