@@ -22,7 +22,7 @@ urlpatterns = [
         "accounts/password_reset/",
         ratelimit("password-reset")(
             ratelimit("password-reset-email", key=key_post_field("email"))(
-                auth_views.PasswordResetView.as_view()
+                views.CanonicalPasswordResetView.as_view()
             )
         ),
         name="password_reset",

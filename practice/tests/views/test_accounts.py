@@ -95,7 +95,8 @@ def test_password_change(client):
     assert user.check_password("another-long-phrase-42")
 
 
-def test_password_reset_flow_by_email_in_any_case(client):
+def test_password_reset_flow_by_email_in_any_case(client, settings):
+    settings.SITE_URL = "http://testserver"
     user = make_user(email="reset@example.org")
     response = client.post(reverse("password_reset"), {"email": "RESET@example.org"})
     assert response.status_code == 302
@@ -212,3 +213,16 @@ def test_signup_needs_a_password_of_at_least_twelve_characters(client):
     assert b"at least 12 characters" in response.content
     assert not User.objects.filter(email__iexact="ada@example.org").exists()
     assert _signup(client, password="tr7-Kq9-zXw5").status_code == 302
+
+
+def test_password_reset_links_use_the_canonical_site_url_whatever_the_host_header(client, settings):
+    settings.SITE_URL = "https://prep.example.org"
+    settings.ALLOWED_HOSTS = ["prep.example.org", "evil.example.net"]  # a forged Host that passes
+    make_user(email="reset@example.org")
+    response = client.post(
+        reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="evil.example.net"
+    )
+    assert response.status_code == 302
+    body = mail.outbox[0].body
+    assert re.search(r"https://prep\.example\.org/accounts/reset/\S+/\S+/", body)
+    assert "evil.example.net" not in body and "evil.example.net" not in mail.outbox[0].subject
