@@ -33,6 +33,9 @@ from .models import (
 from .selectors.questions import question_answer_stats
 from .services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
 
+# A learner's learning rows: read-only in the admin (below), deleted with the learner.
+LEARNER_ROWS = (SkillProficiency, LearnerStats, BadgeAward, ReviewItem, Flashcard, ScoreSnapshot)
+
 
 class ProfileInline(admin.StackedInline):
     model = Profile
@@ -44,6 +47,13 @@ class LearnerAdmin(UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "email", "is_staff", "is_active", "date_joined", "last_login"]
     search_fields = ["username", "email", "profile__display_name"]
+
+    def get_deleted_objects(self, objs, request):
+        # Deleting a learner takes their learning rows with it; that those rows cannot be edited one by
+        # one in the admin (read-only) must not stop it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {model._meta.verbose_name for model in LEARNER_ROWS}
+        return deleted, counts, perms_needed, protected
 
 
 # --- Question bank ---
@@ -235,11 +245,12 @@ class QuestionAdmin(admin.ModelAdmin):
 # Learning models (proficiency, badges, review, flashcards) and the legacy-id map.
 
 
-# --- Learning: staff can look at (not rewrite) a learner's progress ---
+# --- Learning: staff can look at (not rewrite) a learner's progress. Read-only: the services keep these
+# rows consistent with the answers and reviews they summarise, and an edit here would bypass them. ---
 
 
 @admin.register(SkillProficiency)
-class SkillProficiencyAdmin(admin.ModelAdmin):
+class SkillProficiencyAdmin(ReadOnlyAdmin):
     list_display = ["learner", "skill", "level", "mean", "var", "answers", "correct", "updated_at"]
     list_filter = ["level", "skill__domain__section"]
     search_fields = ["learner__username", "learner__email", "skill__name"]
@@ -249,7 +260,7 @@ class SkillProficiencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(LearnerStats)
-class LearnerStatsAdmin(admin.ModelAdmin):
+class LearnerStatsAdmin(ReadOnlyAdmin):
     list_display = ["learner", "answers", "correct", "reviews", "sessions_completed", "current_streak"]
     search_fields = ["learner__username", "learner__email"]
     list_select_related = ["learner"]
@@ -257,7 +268,7 @@ class LearnerStatsAdmin(admin.ModelAdmin):
 
 
 @admin.register(BadgeAward)
-class BadgeAwardAdmin(admin.ModelAdmin):
+class BadgeAwardAdmin(ReadOnlyAdmin):
     list_display = ["learner", "code", "awarded_at"]
     list_filter = ["code"]
     search_fields = ["learner__username", "learner__email"]
@@ -266,7 +277,7 @@ class BadgeAwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewItem)
-class ReviewItemAdmin(admin.ModelAdmin):
+class ReviewItemAdmin(ReadOnlyAdmin):
     list_display = ["learner", "question", "reason", "due", "reviews", "lapses"]
     list_filter = ["reason"]
     search_fields = ["learner__username", "learner__email"]
@@ -275,7 +286,7 @@ class ReviewItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flashcard)
-class FlashcardAdmin(admin.ModelAdmin):
+class FlashcardAdmin(ReadOnlyAdmin):
     list_display = ["owner", "front", "scheduler", "leitner_box", "due"]
     list_filter = ["scheduler"]
     search_fields = ["owner__username", "front", "back"]
@@ -284,7 +295,7 @@ class FlashcardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoreSnapshot)
-class ScoreSnapshotAdmin(admin.ModelAdmin):
+class ScoreSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["learner", "taken_at", "reading_writing", "math", "total"]
     search_fields = ["learner__username", "learner__email"]
     list_select_related = ["learner"]
