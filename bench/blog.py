@@ -246,6 +246,7 @@ def main() -> None:
             "DB_POOL_SIZE": "2",
             "DB_MAX_OVERFLOW": "4",
             "DJANGO_SETTINGS_MODULE": "bench.settings_bare",  # mounts /_bench/bare/<name>/
+            "PREPNEXUS_TEST_SETTINGS": "on",  # which that settings module requires
             "BENCH_BARE_DIR": str(bare_dir),
             "LOG_LEVEL": "WARNING",
             "GUNICORN_LOG_LEVEL": "warning",

@@ -15,6 +15,13 @@ def _bearer(request) -> str | None:
     return credentials.strip()
 
 
+def has_valid_token(request) -> bool:
+    """True when the request carries `Authorization: Bearer <MONITORING_TOKEN>` (never the database)."""
+    token = _bearer(request)
+    expected = settings.MONITORING_TOKEN
+    return bool(token and expected and hmac.compare_digest(token.encode(), expected.encode()))
+
+
 def token_or_staff_required(view):
     """401 without credentials or with a wrong token, 403 for signed-in non-staff; JSON either way.
 

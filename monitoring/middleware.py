@@ -27,19 +27,39 @@ slow_logger = logging.getLogger("prepnexus.request.slow")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# URL parts that are credentials (the password-reset token): logged as MASK, never as sent.
+SECRET_URL_KWARGS = ("token",)
+MASK = "********"
+
+
+def _resolved(request):
+    match = getattr(request, "resolver_match", None)
+    if match is None and not request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    return match
 
 
 def route_name(request) -> str:
     """The resolver's route name (`namespace:name`): a bounded label, unlike the path."""
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
-            return "static"
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return "unmatched"
-    return match.view_name or "unnamed"
+    if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        return "static"
+    match = _resolved(request)
+    return "unmatched" if match is None else (match.view_name or "unnamed")
+
+
+def loggable_path(request) -> str:
+    """The path with credential parts masked: a reset link in a log file must not reset a password."""
+    path = request.path
+    match = _resolved(request)
+    if match is not None:
+        for name in SECRET_URL_KWARGS:
+            value = match.kwargs.get(name)
+            if value:
+                path = path.replace(f"/{value}/", f"/{MASK}/")
+    return path
 
 
 class RequestObservationMiddleware:
@@ -66,12 +86,13 @@ class RequestObservationMiddleware:
 
     def _observe(self, request, response, stats, duration_ms):
         route = route_name(request)
+        path = loggable_path(request)
         status = response.status_code
         fields = {
             "request_id": stats.request_id,
             "route": route,
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": status,
             "duration_ms": round(duration_ms, 1),
             "queries": stats.queries,
@@ -79,12 +100,12 @@ class RequestObservationMiddleware:
             "cache_misses": stats.cache_misses,
             "pid": os.getpid(),
         }
-        request_logger.info("%s %s %s", request.method, request.path, status, extra=fields)
+        request_logger.info("%s %s %s", request.method, path, status, extra=fields)
         if duration_ms > settings.SLOW_REQUEST_MS:
             slow_logger.warning(
                 "slow request: %s %s took %.0f ms",
                 request.method,
-                request.path,
+                path,
                 duration_ms,
                 extra={**fields, "threshold_ms": settings.SLOW_REQUEST_MS},
             )

@@ -15,7 +15,7 @@ from health_check.views import HealthCheckView
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
 from . import charts, metrics, selectors
-from .auth import token_or_staff_required
+from .auth import has_valid_token, token_or_staff_required
 from .breaker import breaker
 from .health import CRITICAL, DEGRADED
 from .responses import wants_json
@@ -70,6 +70,25 @@ def _summary(results) -> dict:
     return {"status": status, "checks": checks}
 
 
+def _public(summary: dict) -> dict:
+    """Status only: a database error names the host, port and user, which anonymous callers must not see."""
+    return {
+        "status": summary["status"],
+        "checks": {name: {"ok": c["ok"], "critical": c["critical"]} for name, c in summary["checks"].items()},
+    }
+
+
+async def _may_see_detail(request) -> bool:
+    """Token holders, and staff while the database can still say who is signed in."""
+    if has_valid_token(request):
+        return True
+    try:
+        user = await request.auser()
+    except Exception:  # the database is down: nobody can be recognised as staff, so status only
+        return False
+    return user.is_active and user.is_staff
+
+
 class HealthView(HealthCheckView):
     """Database and migrations are critical (503 when they fail); the cache only degrades."""
 
@@ -84,6 +103,8 @@ class HealthView(HealthCheckView):
             self.results = results
             summary = _summary(results)
         status_code = 503 if summary["status"] == "unhealthy" else 200
+        if not await _may_see_detail(request):
+            summary = _public(summary)
         response = self._respond(request, summary, status_code)
         if status_code == 503:
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -138,7 +159,8 @@ class HealthView(HealthCheckView):
             return JsonResponse(summary, status=status_code)
         if request.GET.get("format") == "text":
             lines = [f"status: {summary['status']}"]
-            lines += [f"{name}: {'OK' if c['ok'] else c['error']}" for name, c in summary["checks"].items()]
+            checks = summary["checks"].items()
+            lines += [f"{name}: {'OK' if c['ok'] else c.get('error', 'failed')}" for name, c in checks]
             return HttpResponse("\n".join(lines) + "\n", content_type="text/plain", status=status_code)
         # No request context: context processors would load the session and user, which is database
         # work (and this view is async). The health page shows no one's data.

@@ -34,6 +34,9 @@ from .selectors.questions import question_answer_stats
 from .services.accounts import account_delete
 from .services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
 
+# A learner's learning rows: read-only in the admin (below), deleted with the learner.
+LEARNER_ROWS = (SkillProficiency, LearnerStats, BadgeAward, ReviewItem, Flashcard, ScoreSnapshot)
+
 
 class ProfileInline(admin.StackedInline):
     model = Profile
@@ -250,11 +253,12 @@ class QuestionAdmin(admin.ModelAdmin):
 # Learning models (proficiency, badges, review, flashcards) and the legacy-id map.
 
 
-# --- Learning: staff can look at (not rewrite) a learner's progress ---
+# --- Learning: staff can look at (not rewrite) a learner's progress. Read-only: the services keep these
+# rows consistent with the answers and reviews they summarise, and an edit here would bypass them. ---
 
 
 @admin.register(SkillProficiency)
-class SkillProficiencyAdmin(admin.ModelAdmin):
+class SkillProficiencyAdmin(ReadOnlyAdmin):
     list_display = ["learner", "skill", "level", "mean", "var", "answers", "correct", "updated_at"]
     list_filter = ["level", "skill__domain__section"]
     search_fields = ["learner__username", "learner__email", "skill__name"]
@@ -264,7 +268,7 @@ class SkillProficiencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(LearnerStats)
-class LearnerStatsAdmin(admin.ModelAdmin):
+class LearnerStatsAdmin(ReadOnlyAdmin):
     list_display = ["learner", "answers", "correct", "reviews", "sessions_completed", "current_streak"]
     search_fields = ["learner__username", "learner__email"]
     list_select_related = ["learner"]
@@ -272,7 +276,7 @@ class LearnerStatsAdmin(admin.ModelAdmin):
 
 
 @admin.register(BadgeAward)
-class BadgeAwardAdmin(admin.ModelAdmin):
+class BadgeAwardAdmin(ReadOnlyAdmin):
     list_display = ["learner", "code", "awarded_at"]
     list_filter = ["code"]
     search_fields = ["learner__username", "learner__email"]
@@ -281,7 +285,7 @@ class BadgeAwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewItem)
-class ReviewItemAdmin(admin.ModelAdmin):
+class ReviewItemAdmin(ReadOnlyAdmin):
     list_display = ["learner", "question", "reason", "due", "reviews", "lapses"]
     list_filter = ["reason"]
     search_fields = ["learner__username", "learner__email"]
@@ -290,7 +294,7 @@ class ReviewItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flashcard)
-class FlashcardAdmin(admin.ModelAdmin):
+class FlashcardAdmin(ReadOnlyAdmin):
     list_display = ["owner", "front", "scheduler", "leitner_box", "due"]
     list_filter = ["scheduler"]
     search_fields = ["owner__username", "front", "back"]
@@ -299,7 +303,7 @@ class FlashcardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoreSnapshot)
-class ScoreSnapshotAdmin(admin.ModelAdmin):
+class ScoreSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["learner", "taken_at", "reading_writing", "math", "total"]
     search_fields = ["learner__username", "learner__email"]
     list_select_related = ["learner"]

@@ -1,9 +1,13 @@
 """System checks for deployments that scale out: does the fleet fit the database's connection budget?"""
 
 import dataclasses
+import os
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+TEST_SETTINGS_OPT_IN = "PREPNEXUS_TEST_SETTINGS"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,3 +95,20 @@ def check_test_views_are_off(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+def refuse_outside_tests(module: str, *, https: bool) -> None:
+    """Stop a test- or bench-only settings module from starting anywhere but a test run or a benchmark.
+
+    Those modules mount routes a deployment must never serve. The throwaway servers run with DEBUG off
+    (as production does), so DEBUG cannot tell them apart: they must opt in by name, and never over HTTPS.
+    """
+    if os.environ.get(TEST_SETTINGS_OPT_IN) != "on":
+        raise ImproperlyConfigured(
+            f"{module} mounts test-only routes and runs only under the test suite or a benchmark, which set "
+            f"{TEST_SETTINGS_OPT_IN}=on. A deployment uses DJANGO_SETTINGS_MODULE=prepnexus.settings."
+        )
+    if https:
+        raise ImproperlyConfigured(
+            f"{module} mounts test-only routes and refuses to run with DJANGO_HTTPS=on (a deployment)."
+        )

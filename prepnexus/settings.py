@@ -29,6 +29,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The site's canonical address: links in emails (password reset) use it, never the request's Host.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,10 +58,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, so the middleware below never sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # CSP and Permissions-Policy on every response the app renders; then a 400 for any NUL character in
-    # the request before a view or the database sees it.
+    # CSP and Permissions-Policy on every response the app renders; then a 413 for an oversize body before
+    # anything reads it, and a 400 for any NUL character before a view or the database sees it.
     "csp.middleware.CSPMiddleware",
     "prepnexus.middleware.PermissionsPolicyMiddleware",
+    "prepnexus.middleware.RequestBodyLimitMiddleware",
     "prepnexus.middleware.RejectNulMiddleware",
     # Just before the first middleware that may touch the database (sessions): during an outage the
     # branded 503 still carries the headers of the middleware above.
@@ -68,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Needs request.user; below it on the way out, so it marks every page the views and the middleware
+    # below produce (axes' lockout page too) private, no-store for signed-in users.
+    "prepnexus.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes asks to be last: it turns a lockout flagged during authentication into its response.
@@ -161,7 +167,7 @@ LOGIN_REDIRECT_URL = "practice:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -330,6 +336,11 @@ PERMISSIONS_POLICY = (
 # Uploaded files larger than this are dropped while they arrive, before reaching memory or disk
 # (prepnexus/uploads.py); views set their own, lower limits (flashcard CSV: 2 MB).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# A whole request body (every file and field together) over this is a 413 before it is read
+# (prepnexus/middleware.py; docker/haproxy.cfg repeats it). Few files per form; fields other than files.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=6 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("UPLOAD_MAX_FILES", default=5)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default (2.5 MiB), stated here beside the others
 FILE_UPLOAD_HANDLERS = [
     "prepnexus.uploads.UploadSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -92,9 +92,12 @@ def test_open_breaker_answers_pages_with_the_branded_503_and_json_with_json(clie
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
-def test_open_breaker_makes_readiness_unhealthy_without_touching_the_database(client, open_breaker, caplog):
+def test_open_breaker_makes_readiness_unhealthy_without_touching_the_database(
+    client, open_breaker, caplog, settings
+):
     # No django_db mark: any database access here would raise.
-    response = client.get("/health/ready?format=json")
+    settings.MONITORING_TOKEN = "breaker-token-0123456789"
+    response = client.get("/health/ready?format=json", HTTP_AUTHORIZATION="Bearer breaker-token-0123456789")
     assert response.status_code == 503 and response["Retry-After"] == "5"
     body = response.json()
     assert body["status"] == "unhealthy"

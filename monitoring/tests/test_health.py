@@ -4,7 +4,11 @@ import time
 import pytest
 
 from monitoring import views
+from monitoring.health import TimedDatabase
+from practice.tests.factories import make_user
 from tests.harness.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
+
+TOKEN = "health-detail-token-0123456789"  # only for these tests
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +39,48 @@ def test_live_does_no_io(client):
 
 
 @pytest.fixture
+def failing_database(monkeypatch, settings):
+    """The database check fails with psycopg's message, which names the server and the user."""
+    from health_check.exceptions import ServiceUnavailable
+
+    settings.MONITORING_TOKEN = TOKEN
+    message = 'connection to server at "10.9.8.7", port 6543 failed: FATAL: role "pn_owner" does not exist'
+
+    def fail(self):
+        raise ServiceUnavailable(message)
+
+    monkeypatch.setattr(TimedDatabase, "run", fail)
+    return message
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fmt", ["json", "text", "html"])
+def test_health_shows_anonymous_callers_the_status_but_not_the_database_error(client, failing_database, fmt):
+    response = client.get("/health/" + ("" if fmt == "html" else f"?format={fmt}"))
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "unhealthy" in body
+    for secret in ("10.9.8.7", "6543", "pn_owner"):
+        assert secret not in body
+    if fmt == "json":
+        assert response.json()["checks"]["database"] == {"ok": False, "critical": True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_shows_token_holders_and_staff_the_database_error(client, failing_database):
+    by_token = client.get("/health/?format=json", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert by_token.json()["checks"]["database"]["error"].endswith(failing_database)
+    wrong_token = client.get("/health/?format=json", HTTP_AUTHORIZATION="Bearer nope")
+    assert "error" not in wrong_token.json()["checks"]["database"]
+
+    client.force_login(make_user())
+    assert "error" not in client.get("/health/?format=json").json()["checks"]["database"]
+    client.force_login(make_user(is_staff=True))
+    assert client.get("/health/?format=json").json()["checks"]["database"]["error"].endswith(failing_database)
+    assert "6543" in client.get("/health/?format=text").content.decode()
+
+
+@pytest.fixture
 def hermetic_app():
     """The app under gunicorn against its own PostgreSQL and Redis, which the test may stop."""
     postgres = ThrowawayPostgres().start()
@@ -45,6 +91,7 @@ def hermetic_app():
             "REDIS_URL": redis.url,
             "DB_POOL_TIMEOUT": "1",
             "DB_CONNECT_TIMEOUT": "1",
+            "MONITORING_TOKEN": TOKEN,
         },
         workers=1,
         threads=4,
@@ -81,6 +128,21 @@ def test_ready_answers_503_with_retry_after_when_postgres_is_down_and_recovers(h
     while _status(app)[0] != 200:
         assert time.monotonic() < deadline, "health did not recover after PostgreSQL came back"
         time.sleep(0.25)
+
+
+@pytest.mark.servers
+def test_health_during_a_real_outage_hides_the_connection_details_from_the_public(hermetic_app):
+    app, postgres, _ = hermetic_app
+    postgres.stop()
+    time.sleep(1.1)
+    for path in ("/health/?format=json", "/health/?format=text", "/health/"):
+        status, _, body, _ = app.get(path)
+        assert status == 503
+        assert b"unhealthy" in body
+        assert b"127.0.0.1" not in body and str(postgres.port).encode() not in body, body[:500]
+    status, _, body, _ = app.get("/health/?format=json", headers={"Authorization": f"Bearer {TOKEN}"})
+    detail = json.loads(body)["checks"]["database"]["error"]
+    assert status == 503 and detail and str(postgres.port) in detail
 
 
 @pytest.mark.servers

@@ -37,6 +37,25 @@ def test_every_request_logs_one_structured_line_with_route_status_duration_queri
 
 
 @pytest.mark.django_db
+def test_password_reset_tokens_are_masked_in_the_request_log(client, caplog, settings):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    settings.SLOW_REQUEST_MS = -1  # the slow-request line carries the path too
+    user = make_user()
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    caplog.set_level(logging.INFO, logger="prepnexus.request")
+    response = client.get(f"/accounts/reset/{uid}/{token}/")
+    assert response.status_code == 302  # Django moves the token into the session
+    records = [r for r in caplog.records if r.name.startswith("prepnexus.request")]
+    assert len(records) == 2
+    for record in records:
+        assert token not in record.getMessage() and token not in record.path
+        assert record.path == f"/accounts/reset/{uid}/********/"
+
+
+@pytest.mark.django_db
 def test_an_incoming_request_id_is_kept_and_a_malformed_one_replaced(client, caplog):
     caplog.set_level(logging.INFO, logger="prepnexus.request")
     kept = client.get("/", HTTP_X_REQUEST_ID="lb-7f3a.42")

@@ -4,12 +4,15 @@ import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from practice.models import LegacyRecord, Question, Skill, User
+from practice.admin import LEARNER_ROWS
+from practice.models import BadgeAward, LegacyRecord, Question, Skill, User
 from practice.services.answers import answer_submit
 
 from .factories import make_question, make_session, make_user, sample_records
+from .learning_factories import make_answered_session, make_flashcard
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +254,41 @@ def test_admin_delete_selected_action_goes_through_the_account_deletion_service(
     assert not User.objects.filter(pk__in=[first.pk, second.pk]).exists()
     first_record.refresh_from_db()
     assert first_record.object_id is None and first_record.notes == []
+
+
+def _learning_rows():
+    session = make_answered_session(correct=False, count=3)
+    learner = session.learner
+    make_flashcard(owner=learner)
+    BadgeAward.objects.get_or_create(learner=learner, code=BadgeAward._meta.get_field("code").choices[0][0])
+    rows = {}
+    for model in LEARNER_ROWS:
+        obj = model.objects.order_by("pk").first()
+        assert obj is not None, model
+        rows[model] = (obj.pk, model_to_dict(obj))
+    return learner, rows
+
+
+def test_learning_admins_refuse_staff_adds_changes_and_deletes(staff_client):
+    _, rows = _learning_rows()
+    for model, (pk, before) in rows.items():
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert staff_client.get(reverse(f"{name}_changelist")).status_code == 200
+        assert staff_client.get(reverse(f"{name}_change", args=[pk])).status_code == 200  # view only
+        data = {key: "" if value is None else value for key, value in before.items()}
+        assert staff_client.post(reverse(f"{name}_change", args=[pk]), data).status_code == 403, model
+        assert staff_client.post(reverse(f"{name}_add"), data).status_code == 403, model
+        delete = staff_client.post(reverse(f"{name}_delete", args=[pk]), {"post": "yes"})
+        assert delete.status_code == 403, model
+        assert model_to_dict(model.objects.get(pk=pk)) == before, model
+        assert model.objects.count() >= 1
+
+
+def test_staff_can_still_delete_a_learner_with_their_learning_rows(staff_client):
+    learner, _ = _learning_rows()
+    response = staff_client.post(reverse("admin:practice_user_delete", args=[learner.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=learner.pk).exists()
+    for model in LEARNER_ROWS:
+        owner = "owner" if model._meta.model_name == "flashcard" else "learner"
+        assert not model.objects.filter(**{f"{owner}_id": learner.pk}).exists(), model

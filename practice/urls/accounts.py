@@ -26,7 +26,7 @@ urlpatterns = [
         "accounts/password_reset/",
         ratelimit("password-reset")(
             ratelimit("password-reset-email", key=key_post_field("email"))(
-                auth_views.PasswordResetView.as_view(form_class=LegacyAwarePasswordResetForm)
+                views.CanonicalPasswordResetView.as_view(form_class=LegacyAwarePasswordResetForm)
             )
         ),
         name="password_reset",

@@ -1,8 +1,12 @@
 """Account pages: the home page, signup, the learner's profile and deleting the account."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -75,3 +79,13 @@ def account_delete_view(request):
             return redirect("home")
         return render(request, "practice/user_confirm_delete.html", {"form": form}, status=422)
     return render(request, "practice/user_confirm_delete.html", {"form": form})
+
+
+class CanonicalPasswordResetView(PasswordResetView):
+    """Django's reset view, with links on SITE_URL: a forged Host header cannot redirect the token."""
+
+    def form_valid(self, form):
+        # The form would take the domain and scheme from the request; its extra context wins over both.
+        site = urlsplit(settings.SITE_URL)
+        self.extra_email_context = {"domain": site.netloc, "protocol": site.scheme, "site_name": "PrepNexus"}
+        return super().form_valid(form)

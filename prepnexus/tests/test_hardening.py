@@ -69,3 +69,27 @@ def test_staff_unlocking_a_learner_is_recorded_and_reviewable(client):
         == 403
     )
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["practice:dashboard", "practice:session-list", "practice:flashcard-list", "practice:export"]
+)
+def test_signed_in_html_pages_are_private_and_not_stored(client, name):
+    client.force_login(make_user())
+    response = client.get(reverse(name))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives and "public" not in directives
+
+
+def test_the_admin_is_private_and_not_stored_for_staff(client):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_anonymous_blog_pages_keep_their_public_caching(client):
+    response = client.get(reverse("blog:post-list"))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=0, must-revalidate"

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from prepnexus.checks import connection_budget
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,6 +152,37 @@ def test_check_warns_when_threads_outnumber_the_pool():
 
 
 def test_deploy_check_refuses_the_test_only_routes():
-    result = run("", "manage.py", "check", "--deploy", DJANGO_SETTINGS_MODULE="tests.harness.settings")
+    result = run(
+        "",
+        "manage.py",
+        "check",
+        "--deploy",
+        DJANGO_SETTINGS_MODULE="tests.harness.settings",
+        PREPNEXUS_TEST_SETTINGS="on",
+    )
     assert result.returncode != 0
     assert "prepnexus.E001" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["tests.harness.settings", "bench.settings_bare"])
+def test_test_only_settings_refuse_to_start_without_the_opt_in(module):
+    result = run("", "manage.py", "check", DJANGO_SETTINGS_MODULE=module)
+    assert result.returncode != 0
+    assert "PREPNEXUS_TEST_SETTINGS=on" in result.stderr
+    assert "prepnexus.settings" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["tests.harness.settings", "bench.settings_bare"])
+def test_test_only_settings_refuse_to_start_over_https_even_with_the_opt_in(module):
+    result = run(
+        "",
+        "manage.py",
+        "check",
+        DJANGO_SETTINGS_MODULE=module,
+        PREPNEXUS_TEST_SETTINGS="on",
+        DJANGO_HTTPS="on",
+    )
+    assert result.returncode != 0
+    assert "DJANGO_HTTPS=on" in result.stderr
+    opted_in = run("", "manage.py", "check", DJANGO_SETTINGS_MODULE=module, PREPNEXUS_TEST_SETTINGS="on")
+    assert opted_in.returncode == 0, opted_in.stderr

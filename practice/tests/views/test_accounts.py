@@ -97,7 +97,8 @@ def test_password_change(client):
     assert user.check_password("another-long-phrase-42")
 
 
-def test_password_reset_flow_by_email_in_any_case(client):
+def test_password_reset_flow_by_email_in_any_case(client, settings):
+    settings.SITE_URL = "http://testserver"
     user = make_user(email="reset@example.org")
     response = client.post(reverse("password_reset"), {"email": "RESET@example.org"})
     assert response.status_code == 302
@@ -283,3 +284,24 @@ def test_account_delete_of_a_blog_author_is_refused_with_a_message_and_nothing_c
     assert response.status_code == 409
     assert b"This account still owns blog posts" in response.content
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_signup_needs_a_password_of_at_least_twelve_characters(client):
+    response = _signup(client, password="tr7-Kq9-zXw")  # 11 characters, not a common password
+    assert response.status_code == 422
+    assert b"at least 12 characters" in response.content
+    assert not User.objects.filter(email__iexact="ada@example.org").exists()
+    assert _signup(client, password="tr7-Kq9-zXw5").status_code == 302
+
+
+def test_password_reset_links_use_the_canonical_site_url_whatever_the_host_header(client, settings):
+    settings.SITE_URL = "https://prep.example.org"
+    settings.ALLOWED_HOSTS = ["prep.example.org", "evil.example.net"]  # a forged Host that passes
+    make_user(email="reset@example.org")
+    response = client.post(
+        reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="evil.example.net"
+    )
+    assert response.status_code == 302
+    body = mail.outbox[0].body
+    assert re.search(r"https://prep\.example\.org/accounts/reset/\S+/\S+/", body)
+    assert "evil.example.net" not in body and "evil.example.net" not in mail.outbox[0].subject
