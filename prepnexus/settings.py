@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from prepnexus.clientip import trusted_proxies
 from prepnexus.databases import replica_databases, use_pgbouncer
 from prepnexus.logging import logging_config
+from prepnexus.ratelimit_settings import rate_limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -350,27 +351,7 @@ FILE_UPLOAD_HANDLERS = [
 # Rate limits, "count/seconds" per client address (answers: per learner). See prepnexus/ratelimit.py.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 
-
-def _rate(name: str, default: str) -> tuple[int, int]:
-    count, _, seconds = env.str(name, default=default).partition("/")
-    if not (count.isdigit() and seconds.isdigit() and int(seconds) > 0):
-        raise ImproperlyConfigured(f"{name} must look like COUNT/SECONDS, e.g. {default}")
-    return int(count), int(seconds)
-
-
-RATELIMITS = {
-    "signup": _rate("RATELIMIT_SIGNUP", "10/3600"),
-    "password-reset": _rate("RATELIMIT_PASSWORD_RESET", "5/3600"),
-    "password-reset-email": _rate("RATELIMIT_PASSWORD_RESET_EMAIL", "3/3600"),
-    "answer": _rate("RATELIMIT_ANSWER", "120/60"),
-    "flashcard-import": _rate("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
-    "flashcard-write": _rate("RATELIMIT_FLASHCARD_WRITE", "60/600"),
-    "account-delete": _rate("RATELIMIT_ACCOUNT_DELETE", "10/3600"),
-    # Logins (prepnexus/loginlimit.py): POSTs and failures per client address, failures per account.
-    "login": _rate("RATELIMIT_LOGIN", "100/300"),
-    "login-failures": _rate("RATELIMIT_LOGIN_FAILURES", "30/900"),
-    "login-account": _rate("RATELIMIT_LOGIN_ACCOUNT", "10/300"),
-}
+RATELIMITS = rate_limits(env)
 
 # --- Monitoring ---
 # Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;
