@@ -243,34 +243,29 @@ def badge_awards_by_code(*, learner: User) -> dict[str, BadgeAward]:
     return {award.code: award for award in BadgeAward.objects.filter(learner=learner)}
 
 
+def _due_count(queryset):
+    """The number of the user's items that are due, as a subquery on User (0 when none)."""
+    owner = queryset.owner_field
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{owner: OuterRef("pk")})
+            .order_by()
+            .values(owner)
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def due_counts(*, learner: User) -> dict:
     """Reviews and flashcards due now (for the navigation), in one query."""
     now = timezone.now()
     row = (
         User.objects.filter(pk=learner.pk)
         .annotate(
-            reviews_due=Coalesce(
-                Subquery(
-                    ReviewItem.objects.due(now)
-                    .filter(learner=OuterRef("pk"))
-                    .order_by()
-                    .values("learner")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            cards_due=Coalesce(
-                Subquery(
-                    Flashcard.objects.due(now)
-                    .filter(owner=OuterRef("pk"))
-                    .order_by()
-                    .values("owner")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
+            reviews_due=_due_count(ReviewItem.objects.due(now)),
+            cards_due=_due_count(Flashcard.objects.due(now)),
         )
         .values("reviews_due", "cards_due")
         .first()

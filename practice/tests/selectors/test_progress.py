@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from practice.models import Flashcard, ReviewItem
-from practice.selectors.progress import learner_summary
+from practice.selectors.progress import due_counts, learner_summary
 
 from ..factories import make_questions, make_user
 from ..learning_factories import make_flashcard
@@ -30,3 +30,4 @@ def test_the_dashboard_summary_sql_counts_due_items_as_the_due_queryset_does():
     summary = learner_summary(learner=learner)
     assert summary.reviews_due == ReviewItem.objects.due_for(learner).count() == 2
     assert summary.cards_due == Flashcard.objects.due_for(learner).count() == 2
+    assert due_counts(learner=learner) == {"reviews_due": 2, "cards_due": 2}
