@@ -198,6 +198,10 @@ def single_flight(key: str, generation: int, render: Callable[[], tuple[Page | N
         if page is not None:
             return page
         if cache.get(lock_key) is None:
+            # The leader may have stored the page and released the lock between the two reads above.
+            page = _fresh(cache.get(key), generation)
+            if page is not None:
+                return page
             break
     page, _ = render()
     return page
