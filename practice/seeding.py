@@ -5,23 +5,28 @@ from pathlib import Path
 from .formats.questions import read_rows
 from .services.questions import ImportFailed, questions_import
 
-BANK = Path(__file__).resolve().parent / "data" / "question_bank.json"
+# The starter bank: one prepnexus-questions/1 file per section, imported in name order.
+BANK = Path(__file__).resolve().parent / "data" / "questions"
+
+
+def bank_files() -> list[Path]:
+    return sorted(BANK.glob("*.json"))
 
 
 def seed_demo_content(stdout, style) -> None:
     """Import the starter bank idempotently (the same service as import_questions)."""
-    if not BANK.exists():
-        stdout.write(
-            style.WARNING("No question bank at practice/data/question_bank.json; skipping questions.")
-        )
+    files = bank_files()
+    if not files:
+        stdout.write(style.WARNING("No question bank in practice/data/questions/; skipping questions."))
         return
-    try:
-        report = questions_import(rows=read_rows(BANK), status="published")
-    except ImportFailed as exc:
-        for error in exc.errors[:20]:
-            stdout.write(style.ERROR(error))
-        raise
-    stdout.write(
-        style.SUCCESS("Question bank: ")
-        + f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}."
-    )
+    for path in files:
+        try:
+            report = questions_import(rows=read_rows(path), status="published")
+        except ImportFailed as exc:
+            for error in exc.errors[:20]:
+                stdout.write(style.ERROR(f"{path.name}: {error}"))
+            raise
+        stdout.write(
+            style.SUCCESS(f"Question bank ({path.name}): ")
+            + f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}."
+        )

@@ -1,4 +1,4 @@
-"""Integrity of the starter bank (practice/data/question_bank.json), checked through the real importer.
+"""Integrity of the starter bank (practice/data/questions/*.json), checked through the real importer.
 
 Every rule for a valid question is the importer's (services.questions.question_problems); what this
 file adds is the starter bank's house style: coverage, id pattern, passage lengths, one number per SPR.
@@ -13,20 +13,23 @@ from django.core.management import call_command
 
 from practice.formats.questions import RECORD_FIELDS, read_rows
 from practice.models import CROSS_TEXT_SKILL, READING_AND_WRITING, Difficulty, Domain, Question, Skill
-from practice.seeding import BANK
+from practice.seeding import bank_files
 from practice.services.questions import questions_import
 from practice.spr import spr_matches
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not BANK.exists(), reason="the starter bank is not on this branch yet"),
+    pytest.mark.skipif(not bank_files(), reason="the starter bank is not on this branch yet"),
 ]
 
 
 @pytest.fixture
 def bank():
-    report = questions_import(rows=read_rows(BANK))  # raises with row numbers on any invalid row
-    assert report.created >= 200
+    created = 0
+    for path in bank_files():
+        # Raises with row numbers on any invalid row.
+        created += questions_import(rows=read_rows(path)).created
+    assert created >= 200
     return Question.objects.select_related("skill__domain__section").prefetch_related("options")
 
 
@@ -66,12 +69,13 @@ def test_about_a_quarter_of_math_is_student_produced_response(bank):
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    return [record for _, record in read_rows(BANK)]
+    return [record for path in bank_files() for _, record in read_rows(path)]
 
 
-def test_bank_file_passes_the_import_check_and_the_check_writes_nothing():
+@pytest.mark.parametrize("path", bank_files(), ids=lambda path: path.name)
+def test_bank_file_passes_the_import_check_and_the_check_writes_nothing(path):
     out = io.StringIO()
-    call_command("import_questions", str(BANK), "--dry-run", stdout=out)
+    call_command("import_questions", str(path), "--dry-run", stdout=out)
     assert "Dry run, nothing written: would have created" in out.getvalue()
     assert not Question.objects.exists()
 

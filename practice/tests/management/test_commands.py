@@ -110,7 +110,7 @@ def test_unreadable_files_are_refused_clearly(tmp_path):
 
 
 def test_seed_demo_loads_the_bank_idempotently(monkeypatch):
-    monkeypatch.setattr(seeding, "BANK", SAMPLE_QUESTIONS)
+    monkeypatch.setattr(seeding, "bank_files", lambda: [SAMPLE_QUESTIONS])
     out = io.StringIO()
     call_command("seed_demo", "--no-accounts", stdout=out)
     call_command("seed_demo", "--no-accounts", stdout=out)
