@@ -18,6 +18,7 @@ from ..models import (
     Flashcard,
     FlashcardReview,
     LearnerStats,
+    LegacyBadge,
     PracticeSession,
     Profile,
     ReviewAttempt,
@@ -136,6 +137,13 @@ def _tables(learner: User) -> list[tuple[str, list[str], object]]:
             ["code", "awarded_at"],
             BadgeAward.objects.filter(learner=learner).order_by("awarded_at", "pk").values_list(
                 "code", "awarded_at"
+            ),
+        ),
+        (
+            "legacy_badges",
+            ["name", "description", "source", "awarded_at"],
+            LegacyBadge.objects.filter(learner=learner).order_by("awarded_at", "pk").values_list(
+                "name", "description", "source", "awarded_at"
             ),
         ),
         (

@@ -8,7 +8,15 @@ run, so no query is made per row.
 
 A row already in the map is not read again: each table resumes after the highest legacy id recorded for
 this file (identified by its SHA-256), and the recorded states are replayed into the report. A re-run
-therefore writes nothing and reports the same; a run after a failure resumes at the failed batch.
+therefore writes nothing and reports the same; a run after a failure resumes at the failed batch. The one
+exception is a row an earlier run rejected (not one redacted when its learner deleted their account): it is
+read again, and if this version of the importer repairs it, its record becomes the imported one.
+
+Where a value is wrong but its meaning is clear, the row is repaired rather than rejected, and the repair
+is noted (what was found, what was done) and counted by kind: the reader's repairable values
+(``parsing.RepairableValue``: a Python-list ``choices``, a Leitner box outside 1..5, an impossible
+duration) and, in the handlers, an unreadable or impossible timestamp replaced by the nearest trustworthy
+time (``_time``). ``strict=True`` rejects those rows instead, as the importer did before repairs.
 ``dry_run`` runs everything inside one outer transaction, checks the deferred constraints after each
 batch, and rolls back.
 
@@ -30,7 +38,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from django.db import connection, models, transaction
@@ -54,8 +62,12 @@ from .reader import LegacyReader, LegacyRow
 from .report import IMPORTED, MERGED, REJECTED, ImportReport, ProgressMeter
 
 DEFAULT_BATCH_SIZE = 2000
+UNTRUSTED_TIME = "unreadable or impossible time replaced"  # the repair kind of _time
+FUTURE_SLACK = timedelta(days=1)  # a legacy clock a little ahead of ours is not a broken one
 PLACEHOLDER_DOMAIN = "legacy.invalid"  # RFC 2606: can never be a real inbox
 REDACTED = "[redacted]"  # stands for a rejected user row's password hash in the id map and the report
+# The reason of a record stripped when its learner deleted their account (services.accounts): never re-read.
+REDACTED_REASON = "redacted:"
 
 
 class LegacyImportError(Exception):
@@ -73,6 +85,7 @@ class Outcome:
     reason: str = ""
     notes: list[str] = field(default_factory=list)
     raw: dict | None = None
+    repairs: list[str] = field(default_factory=list)  # the kinds of repair made to keep the row
 
 
 @dataclass
@@ -124,6 +137,7 @@ class LegacyImport:
         batch_size: int = DEFAULT_BATCH_SIZE,
         dry_run: bool = False,
         merge_accounts_before: datetime | None = None,
+        strict: bool = False,
         progress: Callable[[str], None] | None = None,
         progress_interval: float = 0.5,
     ):
@@ -138,14 +152,20 @@ class LegacyImport:
         # Self-registered accounts joined before this are trusted with their email (there is no email
         # verification yet); None trusts none. Staff-made and legacy-imported accounts are always trusted.
         self.merge_accounts_before = merge_accounts_before
+        # strict: reject what would be repaired (the importer's behaviour before repairs existed).
+        self.strict = strict
         self.progress, self.progress_interval = progress, progress_interval
-        self.report = ImportReport(kind=self.kind, source=reader.path.name, dry_run=dry_run, sha256=sha256)
+        self.report = ImportReport(
+            kind=self.kind, source=reader.path.name, dry_run=dry_run, sha256=sha256, strict=strict
+        )
         self.now = timezone.now()
         self.tag = sha256[:8]
         self.rates: dict[str, float] = {}
         # legacy id -> PrepNexus pk per table (imported or merged rows), and the rejected ids per table.
         self.ids: dict[str, dict[int, int]] = defaultdict(dict)
         self.rejected: dict[str, set[int]] = defaultdict(set)
+        # Rows an earlier run rejected that this run reads again, per table: legacy id -> recorded reason.
+        self.retry: dict[str, dict[int, str]] = defaultdict(dict)
         self.learners: set[int] = set()  # every account the file's rows belong to, for _finish
         self.sections: dict[str, Section] = {}  # by name; set by _load_reference
         self.skills: dict[tuple[str, str], Skill] = {}  # by (section name, skill name)
@@ -181,22 +201,32 @@ class LegacyImport:
         meter = ProgressMeter(self._say, table, total - recorded, interval=self.progress_interval)
         if spec.prepare is not None:
             spec.prepare(self)
+        retry = sorted(self.retry[table])
+        if retry:
+            self._say(f"{table:<20} {len(retry):>9,} rows an earlier run rejected are read again")
+        for batch in self.reader.batches_of(table, retry, self.batch_size):
+            self._batch(table, spec, batch)
+            meter.advance(len(batch))
         for batch in read_ahead(self.reader, table, self.batch_size, last):
-            with transaction.atomic():
-                writes = BatchWrites()
-                outcomes = spec.handle(self, batch, writes)
-                self._write(table, writes, outcomes)
-                if spec.after_batch is not None:
-                    spec.after_batch(self, writes)
-                with connection.cursor() as cursor:
-                    # The deferred checks COMMIT would run, run now: a dry run sees the same failures, and
-                    # the failing batch is the one named.
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for outcome in outcomes:
-                self._account(table, outcome, outcome.raw)
+            self._batch(table, spec, batch)
             meter.advance(len(batch))
         self.rates[table] = meter.finish()
+
+    def _batch(self, table: str, spec: Table, batch: list[LegacyRow]) -> None:
+        """One batch in one transaction: its objects, their records and the derived columns."""
+        with transaction.atomic():
+            writes = BatchWrites()
+            outcomes = spec.handle(self, batch, writes)
+            self._write(table, writes, outcomes)
+            if spec.after_batch is not None:
+                spec.after_batch(self, writes)
+            with connection.cursor() as cursor:
+                # The deferred checks COMMIT would run, run now: a dry run sees the same failures, and
+                # the failing batch is the one named.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for outcome in outcomes:
+            self._account(table, outcome, outcome.raw)
 
     def _say(self, line: str) -> None:
         if self.progress is not None:
@@ -207,9 +237,11 @@ class LegacyImport:
             self.report.rejected(table, outcome.legacy_id, reason=outcome.reason, raw=raw)
         elif outcome.state == MERGED:
             into = f"{outcome.model._meta.model_name} {outcome.object_id}"
-            self.report.merged(table, outcome.legacy_id, into=into, reason=outcome.reason)
+            self.report.merged(
+                table, outcome.legacy_id, into=into, reason=outcome.reason, repairs=outcome.repairs
+            )
         else:
-            self.report.imported(table, outcome.legacy_id)
+            self.report.imported(table, outcome.legacy_id, repairs=outcome.repairs)
         for note in outcome.notes:
             self.report.note(table, outcome.legacy_id, note)
 
@@ -222,6 +254,20 @@ class LegacyImport:
         return pool.pop()
 
     def _write(self, table: str, writes: BatchWrites, outcomes: list[Outcome]) -> None:
+        retry = self.retry[table]
+        # A row read again keeps its record when it is rejected again for the same reason; otherwise the
+        # new outcome replaces the old record (in this transaction, so a failure leaves the old one).
+        replaced = [
+            outcome.legacy_id
+            for outcome in outcomes
+            if outcome.legacy_id in retry
+            and (outcome.state != REJECTED or outcome.reason != retry[outcome.legacy_id])
+        ]
+        unchanged = {outcome.legacy_id for outcome in outcomes if outcome.legacy_id in retry} - set(replaced)
+        if replaced:
+            LegacyRecord.objects.filter(
+                source=self.kind, source_sha256=self.sha256, table=table, legacy_id__in=replaced
+            ).delete()
         records = [
             {
                 "id": None,
@@ -236,8 +282,10 @@ class LegacyImport:
                 "notes": outcome.notes,
                 "raw": _storable(outcome.raw),
                 "created_at": self.now,
+                "repairs": outcome.repairs,
             }
             for outcome in outcomes
+            if outcome.legacy_id not in unchanged
         ]
         with connection.cursor() as cursor:
             for model, rows in [*writes.rows.items(), (LegacyRecord, records)]:
@@ -250,11 +298,16 @@ class LegacyImport:
         """Account for the rows an earlier run recorded; return the highest legacy id recorded."""
         records = LegacyRecord.objects.filter(source=self.kind, source_sha256=self.sha256, table=table)
         last = 0
-        fields = ("legacy_id", "state", "object_model", "object_id", "reason", "notes", "raw")
-        for legacy_id, state, model, object_id, reason, notes, raw in records.order_by(
+        fields = ("legacy_id", "state", "object_model", "object_id", "reason", "notes", "raw", "repairs")
+        for legacy_id, state, model, object_id, reason, notes, raw, repairs in records.order_by(
             "legacy_id"
         ).values_list(*fields):
             last = legacy_id
+            if state == REJECTED and not self.strict and not reason.startswith(REDACTED_REASON):
+                # Read again: this version may repair what an earlier one rejected (or its parent may now
+                # be imported). Its outcome is accounted for when it is read.
+                self.retry[table][legacy_id] = reason
+                continue
             if state == REJECTED:
                 self.rejected[table].add(legacy_id)
                 self.report.rejected(table, legacy_id, reason=reason, raw=_unstorable(raw))
@@ -262,9 +315,9 @@ class LegacyImport:
                 self.ids[table][legacy_id] = object_id
                 if state == MERGED:
                     into = f"{model.rsplit('.', 1)[-1]} {object_id}"
-                    self.report.merged(table, legacy_id, into=into, reason=reason)
+                    self.report.merged(table, legacy_id, into=into, reason=reason, repairs=repairs)
                 else:
-                    self.report.imported(table, legacy_id)
+                    self.report.imported(table, legacy_id, repairs=repairs)
             for note in notes:
                 self.report.note(table, legacy_id, note)
         if last and spec.reload is not None:
@@ -305,19 +358,68 @@ class LegacyImport:
         notes: Iterable[str] = (),
         state: str = IMPORTED,
         reason: str = "",
+        repairs: Iterable[str] = (),
     ) -> Outcome:
         self.ids[table][row.legacy_id] = pk
-        return Outcome(row.legacy_id, state, model, pk, reason=reason, notes=list(notes))
+        kinds = list(dict.fromkeys(repairs))
+        return Outcome(row.legacy_id, state, model, pk, reason=reason, notes=list(notes), repairs=kinds)
 
-    @staticmethod
-    def _unreadable(row: LegacyRow, ignore: tuple[str, ...] = ()) -> str | None:
-        """The reason to reject a row with unreadable columns, or None."""
+    def _unreadable(
+        self, row: LegacyRow, ignore: tuple[str, ...] = (), times: tuple[str, ...] = ()
+    ) -> str | None:
+        """The reason to reject a row with unreadable columns, or None.
+
+        IGNORE: columns whose error the handler deals with itself. Unless the run is strict, neither do the
+        reader's repairable values nor TIMES, the timestamp columns the handler replaces with ``_time``.
+        """
         if row.legacy_id is None:
             raise LegacyImportError(f"{row.table} has a row without a usable id: {row.raw!r}")
         if not row.errors:
             return None
+        if not self.strict:
+            ignore = (*ignore, *row.repairs, *times)
         errors = {column: message for column, message in row.errors.items() if column not in ignore}
         return "; ".join(f"{column}: {message}" for column, message in errors.items()) or None
+
+    def _repaired(self, row: LegacyRow, notes: list[str]) -> list[str]:
+        """Note the reader's repairs of ROW (what was found, what was done); returns their kinds."""
+        if self.strict:
+            return []
+        for column, repair in row.repairs.items():
+            notes.append(f"repaired {column}: {row.errors[column]}: {repair.action}")
+        return [repair.kind for repair in row.repairs.values()]
+
+    def _time(
+        self,
+        row: LegacyRow,
+        column: str,
+        fallback: datetime,
+        instead: str,
+        notes: list[str],
+        repairs: list[str],
+        required: bool = False,
+    ) -> datetime | None:
+        """ROW's COLUMN, or FALLBACK (described by INSTEAD) when it is unreadable or in the future.
+
+        An unreadable value (an impossible date, an unknown format) or one after the import's own time is
+        not trustworthy: the nearest trustworthy time takes its place, with a note. NULL stays None unless
+        REQUIRED. Strict runs reject unreadable values (through ``_unreadable``) and keep future ones, as
+        before repairs.
+        """
+        value = row.values.get(column)
+        if self.strict:
+            return value
+        if column in row.errors:
+            found = row.errors[column]
+        elif value is None and required:
+            found = "required value is NULL"
+        elif value is not None and value > self.now + FUTURE_SLACK:
+            found = f"{value:%Y-%m-%d %H:%M}Z is in the future"
+        else:
+            return value
+        notes.append(f"repaired {column}: {found}: {instead} ({_utc(fallback)}) is used instead")
+        repairs.append(UNTRUSTED_TIME)
+        return fallback
 
     # --- users (both source apps have them) ---------------------------------------------------------
 
@@ -336,7 +438,7 @@ class LegacyImport:
         outcomes = []
         for row in batch:
             # A malformed email or password hash costs that value, not the account and its history.
-            why = self._unreadable(row, ignore=(password_column, "email"))
+            why = self._unreadable(row, ignore=(password_column, "email"), times=("created_at",))
             if why:
                 outcome = self._reject(table, row, why)
                 # The id map and the report keep a rejected row verbatim, except its password hash.
@@ -344,7 +446,8 @@ class LegacyImport:
                     outcome.raw = {**outcome.raw, password_column: REDACTED}
                 outcomes.append(outcome)
                 continue
-            values, notes = row.values, []
+            values, notes, repairs = row.values, [], []
+            joined = self._time(row, "created_at", self.now, "the import's time", notes, repairs)
             email = values.get("email") or self._placeholder(row)
             existing = by_email.get(email.lower())
             if existing is not None and existing in untrusted:
@@ -357,7 +460,9 @@ class LegacyImport:
                 email, existing = self._placeholder(row), None
             if existing is not None:
                 reason = f"email {email} already belongs to user {existing}" + self.merged_account_note
-                outcomes.append(self._keep(table, row, User, existing, state=MERGED, reason=reason))
+                outcomes.append(
+                    self._keep(table, row, User, existing, notes, MERGED, reason, repairs=repairs)
+                )
                 self.learners.add(existing)
                 continue
             pk = self._pk(User)
@@ -381,7 +486,7 @@ class LegacyImport:
             active = values.get("is_active") is not False
             if not active:
                 notes.append("inactive account")
-            joined = values.get("created_at") or self.now
+            joined = joined or self.now
             writes.add(
                 User,
                 {
@@ -423,7 +528,7 @@ class LegacyImport:
             by_email[email.lower()] = pk
             taken.add(username.lower())
             self.learners.add(pk)
-            outcomes.append(self._keep(table, row, User, pk, notes))
+            outcomes.append(self._keep(table, row, User, pk, notes, repairs=repairs))
         return outcomes
 
     def _accounts_by_email(self, emails: set[str]) -> tuple[dict[str, int], dict[int, str]]:
@@ -596,7 +701,7 @@ WITH tz AS (
            sum(reviews) AS reviews
       FROM (
         SELECT a.learner_id, (a.answered_at AT TIME ZONE tz.zone)::date AS day, 1 AS answers,
-               a.is_correct::int AS correct, a.time_spent_ms AS ms, 0 AS reviews
+               a.is_correct::int AS correct, COALESCE(a.time_spent_ms, 0) AS ms, 0 AS reviews
           FROM practice_answer a JOIN tz ON tz.learner_id = a.learner_id
         UNION ALL
         SELECT r.learner_id, (r.reviewed_at AT TIME ZONE tz.zone)::date, 0, 0, 0, 1

@@ -60,6 +60,7 @@ def legacy_import(
     batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
     merge_accounts_before: datetime | None = None,
+    strict: bool = False,
     progress: Callable[[str], None] | None = None,
     progress_interval: float = 0.5,
 ) -> LegacyImport:
@@ -72,6 +73,7 @@ def legacy_import(
             batch_size=batch_size,
             dry_run=dry_run,
             merge_accounts_before=merge_accounts_before,
+            strict=strict,
             progress=progress,
             progress_interval=progress_interval,
         )

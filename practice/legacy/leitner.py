@@ -3,7 +3,7 @@
 ``LeitnerImport.tables`` lists the app's tables in load order, each with its handler (``base.Table``).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 
@@ -26,12 +26,13 @@ class LeitnerImport(LegacyImport):
     def __init__(self, reader: LegacyReader, **options) -> None:
         super().__init__(reader, **options)
         self.cards: dict[int, tuple[int, int]] = {}  # legacy id -> (pk, owner pk)
+        self.created: dict[int, datetime] = {}  # legacy card id -> its creation, for its reviews' repairs
 
     def _import_cards(self, batch: list[LegacyRow], writes: BatchWrites) -> list[Outcome]:
         table = "cards"
         outcomes = []
         for row in batch:
-            why = self._unreadable(row)
+            why = self._unreadable(row, times=("next_review", "last_reviewed", "created_at"))
             values, notes = row.values, []
             if why is None:
                 owner, why = self._parent("users", values["user_id"], "user_id")
@@ -40,8 +41,20 @@ class LeitnerImport(LegacyImport):
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
-            created = values.get("created_at") or self.now
-            due = values.get("next_review")
+            repairs = self._repaired(row, notes)
+            # The card's creation can stand in for its last review, and "due now" for its next one.
+            trusted_last = None if "last_reviewed" in row.errors else values.get("last_reviewed")
+            created = self._time(
+                row,
+                "created_at",
+                min(trusted_last or self.now, self.now),
+                "its last review" if trusted_last and trusted_last < self.now else "the import's time",
+                notes,
+                repairs,
+            )
+            created = created or self.now
+            last = self._time(row, "last_reviewed", created, "the card's creation", notes, repairs)
+            due = self._time(row, "next_review", self.now, "due now: the import's time", notes, repairs)
             if due is None:
                 due = created
                 notes.append("next_review is NULL: due from its creation")
@@ -59,34 +72,39 @@ class LeitnerImport(LegacyImport):
                     "fsrs_state": None,
                     "leitner_box": values["box"],
                     "due": due,
-                    "last_reviewed_at": values.get("last_reviewed"),
+                    "last_reviewed_at": last,
                     "review_count": 0,  # set from the imported reviews
                     "created_at": created,
                     "updated_at": self.now,
                 },
             )
             self.cards[row.legacy_id] = (pk, owner)
-            outcomes.append(self._keep(table, row, Flashcard, pk, notes))
+            self.created[row.legacy_id] = created
+            outcomes.append(self._keep(table, row, Flashcard, pk, notes, repairs=repairs))
         return outcomes
 
     def _import_review_log(self, batch: list[LegacyRow], writes: BatchWrites) -> list[Outcome]:
         table = "review_log"
         outcomes = []
         for row in batch:
-            why = self._unreadable(row)
-            values = row.values
+            why = self._unreadable(row, times=("reviewed_at",))
+            values, notes = row.values, []
             if why is None:
                 card_pk, why = self._parent("cards", values["card_id"], "card_id")
             if why is None:
                 user_pk, why = self._parent("users", values["user_id"], "user_id")
             if why is None and user_pk != self.cards[values["card_id"]][1]:
                 why = f"user_id {values['user_id']} is not the owner of card {values['card_id']}"
-            if why is None and values.get("reviewed_at") is None:
+            if why is None and values.get("reviewed_at") is None and self.strict:
                 why = "reviewed_at: required value is NULL"
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
-            reviewed = values["reviewed_at"]
+            repairs = self._repaired(row, notes)
+            created = self.created[values["card_id"]]
+            reviewed = self._time(
+                row, "reviewed_at", created, "the card's creation", notes, repairs, required=True
+            )
             pk = self._pk(FlashcardReview)
             writes.add(
                 FlashcardReview,
@@ -100,12 +118,15 @@ class LeitnerImport(LegacyImport):
                     "due_after": reviewed + timedelta(days=LEITNER_INTERVAL_DAYS[values["box_after"]]),
                 },
             )
-            outcomes.append(self._keep(table, row, FlashcardReview, pk))
+            outcomes.append(self._keep(table, row, FlashcardReview, pk, notes, repairs=repairs))
         return outcomes
 
     def _reload_cards(self, by_pk: dict[int, int]) -> None:
-        for pk, owner in Flashcard.objects.filter(pk__in=by_pk).values_list("pk", "owner_id"):
+        for pk, owner, created in Flashcard.objects.filter(pk__in=by_pk).values_list(
+            "pk", "owner_id", "created_at"
+        ):
             self.cards[by_pk[pk]] = (pk, owner)
+            self.created[by_pk[pk]] = created
 
     def _count_card_reviews(self, writes: BatchWrites) -> None:
         cards = sorted({row["card_id"] for row in writes.rows.get(FlashcardReview, [])})

@@ -9,6 +9,7 @@ Assumption checked against the generator: naive timestamps are UTC (the legacy a
 ``datetime.utcnow()``; the same instant appears in every format in the sample files).
 """
 
+import ast
 import json
 import re
 import unicodedata
@@ -22,6 +23,7 @@ __all__ = [
     "TAXONOMY",
     "UNCLASSIFIED",
     "LegacyValueError",
+    "RepairableValue",
     "SkillRef",
     "normalise_skill",
     "parse_bool",
@@ -46,6 +48,18 @@ __all__ = [
 
 class LegacyValueError(ValueError):
     """A legacy value that cannot be imported as it is; the message says what was found and why."""
+
+
+class RepairableValue(LegacyValueError):
+    """A value that is wrong as written but whose meaning is clear: REPAIRED is what it stands for.
+
+    The reader records both the error (what ``--strict`` rejects) and the repair (what a normal run keeps,
+    with a note): ``kind`` names the repair for the report's counts, ``action`` says what was done.
+    """
+
+    def __init__(self, message: str, *, repaired, kind: str, action: str):
+        super().__init__(message)
+        self.repaired, self.kind, self.action = repaired, kind, action
 
 
 def _show(value) -> str:
@@ -205,14 +219,44 @@ def parse_float(value, *, minimum: float | None = None, maximum: float | None = 
     return value
 
 
+MAX_SECONDS = 24 * 3600.0  # no one spends longer on one question; a longer time is a broken clock
+
+
 def parse_seconds(value) -> float | None:
-    """responses.time_spent: seconds, NULL when the legacy app did not measure it."""
-    return parse_float(value, minimum=0.0, maximum=24 * 3600.0)
+    """responses.time_spent: seconds, NULL when the legacy app did not measure it.
+
+    A negative, absurd (over a day) or unreadable duration is repairable: the time becomes unknown (None).
+    """
+    try:
+        seconds = parse_float(value)
+    except LegacyValueError as exc:
+        problem = str(exc)
+    else:
+        if seconds is None or 0.0 <= seconds <= MAX_SECONDS:
+            return seconds
+        problem = f"duration {_show(value)} is " + (
+            "negative" if seconds < 0 else f"over {MAX_SECONDS:,.0f} seconds"
+        )
+    raise RepairableValue(
+        problem,
+        repaired=None,
+        kind="impossible or unreadable duration made unknown",
+        action="the time spent is recorded as unknown",
+    )
 
 
 def parse_level(value) -> float | None:
-    """proficiency.level: 0.0 .. 1.0."""
-    return parse_float(value, minimum=0.0, maximum=1.0)
+    """proficiency.level: 0.0 .. 1.0; a level a little outside that (a rounding slip) is clamped."""
+    level = parse_float(value)
+    if level is not None and not 0.0 <= level <= 1.0:
+        clamped = min(max(level, 0.0), 1.0)
+        raise RepairableValue(
+            f"{level} is out of range 0.0..1.0",
+            repaired=clamped,
+            kind="level clamped to 0..1",
+            action=f"clamped to {clamped:g}",
+        )
+    return level
 
 
 def parse_score(value) -> int | None:
@@ -221,13 +265,25 @@ def parse_score(value) -> int | None:
 
 
 def parse_box(value) -> int:
-    """A Leitner box, 1 .. 5. NULL, 0 and 6 occur in the legacy data and are refused, not guessed."""
+    """A Leitner box, 1 .. 5. NULL, 0 and 6 occur in the legacy data: repairable, a NULL box becomes 1 (the
+    column's default) and a box outside 1..5 is clamped (0 and below -> 1, 6 and above -> 5)."""
     if value is None:
-        raise LegacyValueError("Leitner box is NULL (expected 1..5)")
+        raise RepairableValue(
+            "Leitner box is NULL (expected 1..5)", repaired=1, kind="NULL box set to 1", action="set to box 1"
+        )
     try:
-        return parse_int(value, minimum=1, maximum=5)
+        number = parse_int(value)
     except LegacyValueError:
         raise LegacyValueError(f"Leitner box {_show(value)} is out of range (expected 1..5)") from None
+    if not 1 <= number <= 5:
+        clamped = 1 if number < 1 else 5
+        raise RepairableValue(
+            f"Leitner box {_show(value)} is out of range (expected 1..5)",
+            repaired=clamped,
+            kind="box outside 1..5 clamped",
+            action=f"clamped to box {clamped}",
+        )
+    return number
 
 
 def parse_text(value, *, required: bool = False, max_length: int | None = None) -> str | None:
@@ -435,16 +491,79 @@ def parse_json(value, *, column: str = "value"):
 
 
 def parse_choices(value) -> list[str] | None:
-    """questions.choices: a JSON array of 4 non-empty strings; NULL for grid-in (student-produced) items."""
-    choices = parse_json(value, column="choices")
+    """questions.choices: a JSON array of 4 non-empty strings; NULL for grid-in (student-produced) items.
+
+    Some rows hold a Python list literal instead (``"['A) 1', 'B) 2', 'C) 3', 'D) 4']"``). Its meaning is
+    clear, so it is repairable: read as a literal list of strings (never evaluated) and, when every choice
+    starts with its own label ("A) ", "B. " ...), the labels are dropped (the options carry them).
+    """
+    try:
+        choices = parse_json(value, column="choices")
+    except LegacyValueError as error:
+        literal = python_string_list(value)
+        if literal is None:
+            raise
+        checked = _checked_choices(literal, value)
+        unlabelled = _without_labels(checked)
+        action = "read as a list of strings (never evaluated)" + (
+            ", the A-D labels written into each choice dropped" if unlabelled != checked else ""
+        )
+        raise RepairableValue(
+            str(error), repaired=unlabelled, kind="choices as a Python list parsed", action=action
+        ) from None
     if choices is None:
         return None
+    return _checked_choices(choices, value)
+
+
+def _checked_choices(choices, value) -> list[str]:
     if not isinstance(choices, list) or not all(isinstance(choice, str) for choice in choices):
         raise LegacyValueError(f"choices must be a JSON array of strings, found {_show(value)}")
     if len(choices) != 4:
         raise LegacyValueError(f"a multiple-choice question needs exactly 4 choices, found {len(choices)}")
     if any(not choice.strip() for choice in choices):
         raise LegacyValueError("a choice is empty")
+    return choices
+
+
+_LABEL_RE = re.compile(r"\A\s*([A-D])\s*[).:]\s+")
+MAX_LITERAL_CHARS = 20_000  # a choices column is a few hundred characters; the parser's cost stays small
+
+
+def python_string_list(value) -> list[str] | None:
+    """VALUE as a Python list (or tuple) literal whose items are all string literals, else None.
+
+    Parsed with ``ast.parse`` and checked node by node: only a list of plain string constants is
+    accepted, so nothing is evaluated, called or looked up, and a long or deeply nested text is refused
+    before parsing.
+    """
+    if not isinstance(value, str) or len(value) > MAX_LITERAL_CHARS:
+        return None
+    text = value.strip()
+    if not text.startswith(("[", "(")):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    node = tree.body
+    if not isinstance(node, ast.List | ast.Tuple):
+        return None
+    items = []
+    for element in node.elts:
+        if not (isinstance(element, ast.Constant) and isinstance(element.value, str)):
+            return None
+        items.append(element.value)
+    return items
+
+
+def _without_labels(choices: list[str]) -> list[str]:
+    """Drop "A) ", "B. " ... when each of the four choices starts with its own label, in order."""
+    matches = [_LABEL_RE.match(choice) for choice in choices]
+    if all(match and match.group(1) == label for match, label in zip(matches, "ABCD", strict=True)):
+        stripped = [choice[match.end() :] for choice, match in zip(choices, matches, strict=True)]
+        if all(item.strip() for item in stripped):
+            return stripped
     return choices
 
 

@@ -228,13 +228,23 @@ SCHEMAS: dict[str, tuple[TableSpec, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Repair:
+    """How a repairable value was read: the repair's kind (for the report's counts) and what was done."""
+
+    kind: str
+    action: str
+
+
 @dataclass
 class LegacyRow:
     table: str
     legacy_id: int | None
     raw: dict  # the source row exactly as SQLite returned it
-    values: dict  # typed values; a column that failed to parse is absent
-    errors: dict[str, str] = field(default_factory=dict)  # column -> reason
+    # Typed values; a column that failed to parse is absent, a repairable one holds its repaired value.
+    values: dict
+    errors: dict[str, str] = field(default_factory=dict)  # column -> reason (repairable ones included)
+    repairs: dict[str, Repair] = field(default_factory=dict)  # column -> its repair, for repairable errors
 
     @property
     def ok(self) -> bool:
@@ -255,16 +265,22 @@ class LegacyFormatError(Exception):
 
 
 def parse_row(spec: TableSpec, raw: dict) -> LegacyRow:
-    values, errors = {}, {}
+    values, errors, repairs = {}, {}, {}
     for name, key, parse in _plan(spec):
         try:
             values[key] = parse(raw.get(name))
+        except p.RepairableValue as exc:
+            # Both facts are kept: --strict rejects on the error, a normal run keeps the repaired value.
+            values[key], errors[name] = exc.repaired, str(exc)
+            repairs[name] = Repair(exc.kind, exc.action)
         except p.LegacyValueError as exc:
             errors[name] = str(exc)
     if spec.derive is not None:
         spec.derive(raw, values, errors)
     legacy_id = values.get("id") if isinstance(values.get("id"), int) else None
-    return LegacyRow(table=spec.name, legacy_id=legacy_id, raw=raw, values=values, errors=errors)
+    return LegacyRow(
+        table=spec.name, legacy_id=legacy_id, raw=raw, values=values, errors=errors, repairs=repairs
+    )
 
 
 # SQLite's advice for files from elsewhere (https://sqlite.org/security.html): no value or row longer than
@@ -369,6 +385,28 @@ class LegacyReader:
                 yield [parse_row(spec, dict(zip(names, row, strict=True))) for row in rows]
         finally:
             cursor.close()
+
+    def batches_of(self, table: str, ids: list[int], batch_size: int = 1000) -> Iterator[list[LegacyRow]]:
+        """The rows of TABLE with these ids, in id order, BATCH_SIZE at a time (rows an earlier run
+        rejected, read again)."""
+        spec = self._spec(table)
+        columns = ", ".join(f'"{column.name}"' for column in spec.columns)
+        names = [column.name for column in spec.columns]
+        ids = sorted(set(ids))
+        step = min(batch_size, 500)  # bound parameters per statement stay far below SQLite's limit
+        batch: list[LegacyRow] = []
+        for start in range(0, len(ids), step):
+            chunk = ids[start : start + step]
+            marks = ", ".join("?" * len(chunk))
+            for row in self.connection.execute(
+                f'SELECT {columns} FROM "{table}" WHERE id IN ({marks}) ORDER BY id', chunk
+            ):
+                batch.append(parse_row(spec, dict(zip(names, row, strict=True))))
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
     def rows(self, table: str, batch_size: int = 1000) -> Iterator[LegacyRow]:
         for batch in self.batches(table, batch_size):

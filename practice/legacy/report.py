@@ -1,8 +1,10 @@
 """Accounting for every legacy row: the import report and a progress meter with rows/s.
 
-Each source row ends in exactly one state: imported, merged (into what) or rejected (why, with the row
-verbatim). ``ImportReport.verify()`` checks, per table, that the source count equals
-imported + merged + rejected; the command exits non-zero when it does not.
+Each source row ends in exactly one state: imported, repaired (imported after a repair: what was found
+and what was done is in its notes), merged (into what) or rejected (why, with the row verbatim).
+``ImportReport.verify()`` checks, per table, that the source count equals
+imported + repaired + merged + rejected; the command exits non-zero when it does not. The repairs are
+also counted by kind, per table.
 """
 
 import csv
@@ -14,8 +16,8 @@ from pathlib import Path
 
 from practice.formats import csvsafe
 
-IMPORTED, MERGED, REJECTED = "imported", "merged", "rejected"
-STATES = (IMPORTED, MERGED, REJECTED)
+IMPORTED, REPAIRED, MERGED, REJECTED = "imported", "repaired", "merged", "rejected"
+STATES = (IMPORTED, REPAIRED, MERGED, REJECTED)
 
 
 def _json_safe(value):
@@ -27,8 +29,12 @@ def _json_safe(value):
 class ImportReport:
     """What happened to every source row, per table, in the order the tables were loaded."""
 
-    def __init__(self, *, kind: str, source: str, dry_run: bool = False, sha256: str = ""):
+    def __init__(
+        self, *, kind: str, source: str, dry_run: bool = False, sha256: str = "", strict: bool = False
+    ):
         self.kind, self.source, self.dry_run, self.sha256 = kind, source, dry_run, sha256
+        self.strict = strict
+        self.repair_counts: dict[str, dict[str, int]] = {}  # table -> repair kind -> rows
         self.started_at = datetime.now(UTC)
         self.source_counts: dict[str, int] = {}
         self.counts: dict[str, dict[str, int]] = {}
@@ -52,11 +58,19 @@ class ImportReport:
         seen.add(legacy_id)
         self.counts[table][state] += 1
 
-    def imported(self, table: str, legacy_id) -> None:
-        self._record(table, legacy_id, IMPORTED)
+    def imported(self, table: str, legacy_id, *, repairs=()) -> None:
+        """An imported row; with REPAIRS (the kinds of repair it needed) it counts as repaired."""
+        self._record(table, legacy_id, REPAIRED if repairs else IMPORTED)
+        self._repairs(table, repairs)
 
-    def merged(self, table: str, legacy_id, *, into: str, reason: str = "") -> None:
+    def _repairs(self, table: str, repairs) -> None:
+        counts = self.repair_counts.setdefault(table, {})
+        for kind in repairs:
+            counts[kind] = counts.get(kind, 0) + 1
+
+    def merged(self, table: str, legacy_id, *, into: str, reason: str = "", repairs=()) -> None:
         self._record(table, legacy_id, MERGED)
+        self._repairs(table, repairs)
         self.merged_rows.setdefault(table, []).append(
             {"legacy_id": legacy_id, "into": into, "reason": reason}
         )
@@ -80,7 +94,8 @@ class ImportReport:
             if accounted != expected:
                 problems.append(
                     f"{table}: {expected} source rows but {accounted} accounted for "
-                    f"({counts[IMPORTED]} imported + {counts[MERGED]} merged + {counts[REJECTED]} rejected)"
+                    f"({counts[IMPORTED]} imported + {counts[REPAIRED]} repaired + {counts[MERGED]} merged "
+                    f"+ {counts[REJECTED]} rejected)"
                 )
         return problems
 
@@ -91,6 +106,7 @@ class ImportReport:
             "source": self.source,
             "sha256": self.sha256,
             "dry_run": self.dry_run,
+            "strict": self.strict,
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
             "verified": not problems,
@@ -99,6 +115,7 @@ class ImportReport:
                 table: {
                     "source": self.source_counts[table],
                     **self.counts[table],
+                    "repairs": dict(sorted(self.repair_counts.get(table, {}).items())),
                     "rejected_rows": self.rejected_rows.get(table, []),
                     "merged_rows": self.merged_rows.get(table, []),
                     "notes": self.notes.get(table, []),
@@ -108,12 +125,24 @@ class ImportReport:
         }
 
     def summary_lines(self) -> list[str]:
-        lines = [f"{'table':<20} {'source':>8} {'imported':>9} {'merged':>7} {'rejected':>9}"]
+        """Per table: source, imported, repaired, merged, rejected; then the repairs by kind."""
+        lines = [f"{'table':<20} {'source':>8} {'imported':>9} {'repaired':>9} {'merged':>7} {'rejected':>9}"]
         for table, expected in self.source_counts.items():
             counts = self.counts[table]
             lines.append(
-                f"{table:<20} {expected:>8} {counts[IMPORTED]:>9} {counts[MERGED]:>7} {counts[REJECTED]:>9}"
+                f"{table:<20} {expected:>8} {counts[IMPORTED]:>9} {counts[REPAIRED]:>9} {counts[MERGED]:>7} "
+                f"{counts[REJECTED]:>9}"
             )
+        repairs = [
+            (table, kind, count)
+            for table in self.source_counts
+            for kind, count in sorted(self.repair_counts.get(table, {}).items())
+        ]
+        if repairs:
+            lines.append("repairs (each noted on its row):")
+            lines.extend(f"  {table:<18} {kind:<58} {count:>7}" for table, kind, count in repairs)
+        elif self.strict:
+            lines.append("strict: rows that could have been repaired were rejected")
         return lines
 
     def write(self, path: Path) -> list[Path]:

@@ -7,7 +7,7 @@ import math
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, models
 
@@ -16,6 +16,7 @@ from practice.models import (
     MCQ_LABELS,
     Answer,
     BadgeAward,
+    LegacyBadge,
     PracticeSession,
     Question,
     QuestionOption,
@@ -31,8 +32,10 @@ from .base import USERS, BatchWrites, LegacyImport, Outcome, Table
 from .reader import LegacyReader, LegacyRow
 from .report import MERGED
 
-# Legacy badge names -> the catalogue's codes; "Math Whiz" and "Grammar Guru" have no equivalent.
+# Legacy badge names -> the catalogue's codes. Any other name ("Math Whiz", "Grammar Guru") has no
+# equivalent and is kept as a LegacyBadge.
 BADGES = {"first steps": "first-answer", "streak 7": "streak-7", "century": "answers-100"}
+LEGACY_BADGE = "badge with no PrepNexus equivalent kept as a legacy badge"  # the repair's kind
 ANSWER_KEY_NAMESPACE = uuid.UUID("6f1b6a52-44a1-4d55-9a43-1f6a0f0c2b11")
 
 
@@ -55,6 +58,7 @@ class SatprepImport(LegacyImport):
         super().__init__(reader, **options)
         self.questions: dict[int, QuestionInfo] = {}
         self.sessions: dict[int, tuple[int, int, int]] = {}  # legacy id -> (pk, learner pk, section pk)
+        self.started: dict[int, datetime] = {}  # legacy session id -> its start, for its rows' repairs
         # session pk -> {question pk: (model, pk) of the answer, or the item when the question was omitted}
         self.session_items: dict[int, dict[int, tuple[type[models.Model], int]]] = defaultdict(dict)
         self.positions: dict[int, int] | None = None  # session pk -> last item position; loaded when needed
@@ -72,11 +76,12 @@ class SatprepImport(LegacyImport):
         table = "questions"
         outcomes = []
         for row in batch:
-            why = self._unreadable(row)
+            why = self._unreadable(row, times=("created_at",))
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
             values, notes = row.values, []
+            repairs = self._repaired(row, notes)
             ref: p.SkillRef = values["skill"]
             section = ref.section or values.get("section")
             if section is None:
@@ -104,7 +109,7 @@ class SatprepImport(LegacyImport):
                 explanation = ""
                 notes.append("no explanation: imported as a draft")
             published = bool(explanation) and ref.known
-            created = values.get("created_at") or self.now
+            created = self._time(row, "created_at", self.now, "the import's time", notes, repairs) or self.now
             difficulty = values["difficulty"]
             pk = self._pk(Question)
             writes.add(
@@ -154,7 +159,7 @@ class SatprepImport(LegacyImport):
                 [answer] if grid_in else [],
                 skill.domain.section_id,
             )
-            outcomes.append(self._keep(table, row, Question, pk, notes))
+            outcomes.append(self._keep(table, row, Question, pk, notes, repairs=repairs))
         return outcomes
 
     def _prepare_practice_sessions(self) -> None:
@@ -180,11 +185,11 @@ class SatprepImport(LegacyImport):
         table = "practice_sessions"
         outcomes = []
         for row in batch:
-            why = self._unreadable(row)
+            why = self._unreadable(row, times=("started_at", "completed_at"))
             values, notes = row.values, []
             if why is None:
                 learner, why = self._parent("users", values["user_id"], "user_id")
-            if why is None and values.get("started_at") is None:
+            if why is None and values.get("started_at") is None and self.strict:
                 why = "started_at: required value is NULL"
             size = self.source_sizes.get(row.legacy_id, 0)
             if why is None and size > 50:
@@ -192,7 +197,19 @@ class SatprepImport(LegacyImport):
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
-            started, completed = values["started_at"], values.get("completed_at")
+            repairs = self._repaired(row, notes)
+            # Each time stands in for the other when it is missing or cannot be trusted.
+            trusted_end = None if "completed_at" in row.errors else values.get("completed_at")
+            started = self._time(
+                row,
+                "started_at",
+                trusted_end or self.now,
+                "its completion time" if trusted_end else "the import's time",
+                notes,
+                repairs,
+                required=True,
+            )
+            completed = self._time(row, "completed_at", started, "its start time", notes, repairs)
             section_name = values.get("section")
             if section_name is None:
                 votes = self.section_votes.get(row.legacy_id)
@@ -235,7 +252,8 @@ class SatprepImport(LegacyImport):
                 },
             )
             self.sessions[row.legacy_id] = (pk, learner, section.pk)
-            outcomes.append(self._keep(table, row, PracticeSession, pk, notes))
+            self.started[row.legacy_id] = started
+            outcomes.append(self._keep(table, row, PracticeSession, pk, notes, repairs=repairs))
         return outcomes
 
     def _import_responses(self, batch: list[LegacyRow], writes: BatchWrites) -> list[Outcome]:
@@ -244,7 +262,8 @@ class SatprepImport(LegacyImport):
             self._load_positions()
         outcomes = []
         for row in batch:
-            why = self._unreadable(row)
+            # An unreadable is_correct is marked against the key, as a NULL one is (unless strict).
+            why = self._unreadable(row, times=("answered_at", "is_correct"))
             values, notes = row.values, []
             if why is None:
                 session_pk, why = self._parent("practice_sessions", values["session_id"], "session_id")
@@ -265,9 +284,14 @@ class SatprepImport(LegacyImport):
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
+            repairs = self._repaired(row, notes)
             info = self.questions[values["question_id"]]
             given = (values.get("selected_answer") or "").strip()
             is_correct = values.get("is_correct")
+            if "is_correct" in row.errors and given:
+                found = row.errors["is_correct"]
+                notes.append(f"repaired is_correct: {found}: marked against the answer key")
+                repairs.append("unreadable is_correct marked against the key")
             if info.type == Question.Type.MCQ:
                 given = given.upper()
                 if given and given not in MCQ_LABELS:
@@ -285,7 +309,8 @@ class SatprepImport(LegacyImport):
                 except SprFormatError as exc:
                     outcomes.append(self._reject(table, row, f"selected_answer {given!r}: {exc.message}"))
                     continue
-                notes.append("is_correct was NULL: marked against the answer key")
+                if "is_correct" not in row.errors:
+                    notes.append("is_correct was NULL: marked against the answer key")
             self.positions[session_pk] += 1
             item_pk = self._pk(SessionItem)
             writes.add(
@@ -302,11 +327,20 @@ class SatprepImport(LegacyImport):
             if not given:
                 notes.append("no answer selected: the question is left omitted")
                 self.session_items[session_pk][question_pk] = (SessionItem, item_pk)
-                outcomes.append(self._keep(table, row, SessionItem, item_pk, notes))
+                outcomes.append(self._keep(table, row, SessionItem, item_pk, notes, repairs=repairs))
                 continue
             seconds = values.get("time_spent")
-            if seconds is None:
-                notes.append("time_spent unknown: recorded as 0")
+            if seconds is None and "time_spent" not in row.errors:
+                notes.append("time_spent is NULL: recorded as unknown")
+            answered = self._time(
+                row,
+                "answered_at",
+                self.started[values["session_id"]],
+                "the session's start",
+                notes,
+                repairs,
+                required=True,
+            )
             answer_pk = self._pk(Answer)
             writes.add(
                 Answer,
@@ -318,15 +352,15 @@ class SatprepImport(LegacyImport):
                     "learner_id": user_pk,
                     "given": given,
                     "is_correct": bool(is_correct),
-                    "time_spent_ms": round(seconds * 1000) if seconds is not None else 0,
+                    "time_spent_ms": round(seconds * 1000) if seconds is not None else None,
                     "key": uuid.uuid5(
                         ANSWER_KEY_NAMESPACE, f"satprep:{self.sha256}:response:{row.legacy_id}"
                     ),
-                    "answered_at": values.get("answered_at") or self.now,
+                    "answered_at": answered or self.now,
                 },
             )
             self.session_items[session_pk][question_pk] = (Answer, answer_pk)
-            outcomes.append(self._keep(table, row, Answer, answer_pk, notes))
+            outcomes.append(self._keep(table, row, Answer, answer_pk, notes, repairs=repairs))
         return outcomes
 
     def _load_positions(self) -> None:
@@ -362,7 +396,7 @@ class SatprepImport(LegacyImport):
         }
         outcomes = []
         for row in batch:
-            why = self._unreadable(row)
+            why = self._unreadable(row, times=("created_at",))
             values, notes = row.values, []
             if why is None:
                 session_pk, why = self._parent("practice_sessions", values["session_id"], "session_id")
@@ -376,6 +410,10 @@ class SatprepImport(LegacyImport):
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
+            repairs = self._repaired(row, notes)
+            taken = self._time(
+                row, "created_at", self.started[values["session_id"]], "the session's start", notes, repairs
+            )
             _, learner, section_id = self.sessions[values["session_id"]]
             answered, right = counts.get(session_pk, (None, None))
             if (total, correct) != (answered, right):
@@ -391,7 +429,7 @@ class SatprepImport(LegacyImport):
                     "id": pk,
                     "learner_id": learner,
                     "session_id": session_pk,
-                    "taken_at": values.get("created_at") or self.now,
+                    "taken_at": taken or self.now,
                     "reading_writing": None if is_math else score,
                     "reading_writing_low": None,
                     "reading_writing_high": None,
@@ -404,7 +442,7 @@ class SatprepImport(LegacyImport):
                 },
             )
             self.snapshots.add(session_pk)
-            outcomes.append(self._keep(table, row, ScoreSnapshot, pk, notes))
+            outcomes.append(self._keep(table, row, ScoreSnapshot, pk, notes, repairs=repairs))
         return outcomes
 
     def _import_badges(self, batch: list[LegacyRow], writes: BatchWrites) -> list[Outcome]:
@@ -416,46 +454,68 @@ class SatprepImport(LegacyImport):
                 "pk", "learner_id", "code"
             )
         }
+        kept = {
+            (learner, name): pk
+            for pk, learner, name in LegacyBadge.objects.filter(
+                learner_id__in=learners, source=self.kind
+            ).values_list("pk", "learner_id", "name")
+        }
         outcomes = []
         for row in batch:
-            why = self._unreadable(row)
-            values = row.values
+            why = self._unreadable(row, times=("awarded_at",))
+            values, notes = row.values, []
             if why is None:
                 learner, why = self._parent("users", values["user_id"], "user_id")
-            code = BADGES.get(" ".join(values.get("name", "").lower().split()))
-            if why is None and code is None:
+            name = " ".join(values.get("name", "").split())
+            code = BADGES.get(name.lower())
+            if why is None and code is None and self.strict:
                 why = f"no such badge in PrepNexus: {values['name']!r}"
             if why:
                 outcomes.append(self._reject(table, row, why))
                 continue
+            repairs = self._repaired(row, notes)
+            awarded = self._time(row, "awarded_at", self.now, "the import's time", notes, repairs)
+            awarded = awarded or self.now
+            if code is None:
+                outcomes.append(self._legacy_badge(row, learner, name, awarded, kept, writes, notes, repairs))
+                continue
             if (learner, code) in held:
-                outcomes.append(
-                    self._keep(
-                        table,
-                        row,
-                        BadgeAward,
-                        held[(learner, code)],
-                        (),
-                        MERGED,
-                        f"the learner already holds {code}",
-                    )
-                )
+                reason = f"the learner already holds {code}"
+                pk = held[(learner, code)]
+                outcomes.append(self._keep(table, row, BadgeAward, pk, notes, MERGED, reason, repairs))
                 continue
             pk = self._pk(BadgeAward)
-            writes.add(
-                BadgeAward,
-                {
-                    "id": pk,
-                    "learner_id": learner,
-                    "code": code,
-                    "awarded_at": values.get("awarded_at") or self.now,
-                },
-            )
+            writes.add(BadgeAward, {"id": pk, "learner_id": learner, "code": code, "awarded_at": awarded})
             held[(learner, code)] = pk
-            outcomes.append(
-                self._keep(table, row, BadgeAward, pk, [f"{values['name']!r} is the badge {code}"])
-            )
+            notes.append(f"{values['name']!r} is the badge {code}")
+            outcomes.append(self._keep(table, row, BadgeAward, pk, notes, repairs=repairs))
         return outcomes
+
+    def _legacy_badge(self, row, learner, name, awarded, kept, writes, notes, repairs) -> Outcome:
+        """A badge PrepNexus has none for, kept as the learner's legacy badge (once per name)."""
+        name = name[:200]
+        if (learner, name) in kept:
+            reason = f"the learner already holds the legacy badge {name!r}"
+            pk = kept[(learner, name)]
+            return self._keep("badges", row, LegacyBadge, pk, notes, MERGED, reason, repairs)
+        pk = self._pk(LegacyBadge)
+        writes.add(
+            LegacyBadge,
+            {
+                "id": pk,
+                "learner_id": learner,
+                "source": self.kind,
+                "name": name,
+                "description": row.values.get("description") or "",
+                "awarded_at": awarded,
+            },
+        )
+        kept[(learner, name)] = pk
+        notes.append(
+            f"repaired name: PrepNexus has no badge {row.values['name']!r}: kept as a legacy badge, shown on "
+            "the learner's badges page (it counts toward no PrepNexus badge)"
+        )
+        return self._keep("badges", row, LegacyBadge, pk, notes, repairs=[*repairs, LEGACY_BADGE])
 
     def _import_proficiency(self, batch: list[LegacyRow], writes: BatchWrites) -> list[Outcome]:
         table = "proficiency"
@@ -468,7 +528,7 @@ class SatprepImport(LegacyImport):
         )
         outcomes, changed = [], {}
         for row in batch:
-            why = self._unreadable(row)
+            why = self._unreadable(row, times=("updated_at",))
             values, notes = row.values, []
             if why is None:
                 learner, why = self._parent("users", values["user_id"], "user_id")
@@ -478,10 +538,12 @@ class SatprepImport(LegacyImport):
                 outcomes.append(self._reject(table, row, why))
                 continue
             ref: p.SkillRef = values["skill"]
+            repairs = self._repaired(row, notes)
             if ref.aliased:
                 notes.append(f"topic {values.get('topic')!r} aliased to {ref.skill!r}")
             skill = self.skills[(ref.section, ref.skill)].pk
-            level, updated = values["level"], values.get("updated_at") or self.now
+            level = values["level"]
+            updated = self._time(row, "updated_at", self.now, "the import's time", notes, repairs) or self.now
             clipped = min(max(level, 0.02), 0.98)
             # A prior whose expected accuracy on a typical item (a = 1.5, b = 0) is the legacy level.
             mean = math.log(clipped / (1 - clipped)) / 1.5
@@ -494,7 +556,9 @@ class SatprepImport(LegacyImport):
                     reason = "another topic of the same skill: this newer level replaced the older one"
                 else:
                     reason = "another topic of the same skill has a newer level, which was kept"
-                outcomes.append(self._keep(table, row, SkillProficiency, mine["id"], notes, MERGED, reason))
+                outcomes.append(
+                    self._keep(table, row, SkillProficiency, mine["id"], notes, MERGED, reason, repairs)
+                )
                 continue
             if key in existing:
                 outcomes.append(
@@ -506,6 +570,7 @@ class SatprepImport(LegacyImport):
                         notes,
                         MERGED,
                         "the learner already has an estimate",
+                        repairs,
                     )
                 )
                 continue
@@ -526,7 +591,7 @@ class SatprepImport(LegacyImport):
             writes.add(SkillProficiency, data)
             self.proficiency[key] = data
             existing[key] = pk
-            outcomes.append(self._keep(table, row, SkillProficiency, pk, notes))
+            outcomes.append(self._keep(table, row, SkillProficiency, pk, notes, repairs=repairs))
         new = {row["id"] for row in writes.rows.get(SkillProficiency, [])}
         self.proficiency_updates = [data for pk, data in changed.items() if pk not in new]
         return outcomes
@@ -545,10 +610,11 @@ class SatprepImport(LegacyImport):
             self.questions[by_pk[pk]] = QuestionInfo(pk, qtype, correct.get(pk), answers, section_id)
 
     def _reload_practice_sessions(self, by_pk: dict[int, int]) -> None:
-        for pk, learner, section in PracticeSession.objects.filter(pk__in=by_pk).values_list(
-            "pk", "learner_id", "section_id"
+        for pk, learner, section, started in PracticeSession.objects.filter(pk__in=by_pk).values_list(
+            "pk", "learner_id", "section_id", "started_at"
         ):
             self.sessions[by_pk[pk]] = (pk, learner, section)
+            self.started[by_pk[pk]] = started
 
     def _reload_results(self, by_pk: dict[int, int]) -> None:
         self.snapshots.update(ScoreSnapshot.objects.filter(pk__in=by_pk).values_list("session_id", flat=True))

@@ -33,7 +33,7 @@ from .flashcards import (
     StudyPreference,
     flashcard_text_clean,
 )
-from .legacy import LegacyRecord
+from .legacy import LegacyBadge, LegacyRecord
 from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
 from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
 from .sessions import Answer, PracticeSession, SessionItem
@@ -54,6 +54,7 @@ __all__ = [
     "FlashcardQuerySet",
     "FlashcardReview",
     "LearnerStats",
+    "LegacyBadge",
     "LegacyRecord",
     "ListedManager",
     "PracticeSession",

@@ -1,10 +1,12 @@
-"""The legacy-id map: what became of every row imported from the legacy SQLite apps.
+"""The legacy-id map (what became of every row imported from the legacy SQLite apps) and the badges the
+legacy apps awarded that PrepNexus has no badge for.
 
-One row per source row (imported, merged or rejected), written in the
+One LegacyRecord per source row (imported, merged or rejected), written in the
 same transaction as the objects it describes, so a re-run skips what is recorded and a run after a
 failure resumes where the last committed batch ended.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -31,6 +33,8 @@ class LegacyRecord(models.Model):
     notes = models.JSONField(default=list, blank=True, help_text="Adjustments and aliases, for the report.")
     raw = models.JSONField(null=True, blank=True, help_text="The rejected source row, verbatim.")
     created_at = models.DateTimeField(default=timezone.now)
+    # The kinds of repair an imported (or merged) row needed; its notes say what was found and done.
+    repairs = models.JSONField(default=list, blank=True, help_text="Repairs made to keep the row.")
 
     class Meta:
         constraints = [
@@ -50,3 +54,29 @@ class LegacyRecord(models.Model):
 
     def __str__(self):
         return f"{self.source}.{self.table} #{self.legacy_id}: {self.state}"
+
+
+class LegacyBadge(models.Model):
+    """A badge a legacy app awarded that has no PrepNexus equivalent ("Math Whiz", "Grammar Guru").
+
+    Kept as the learner earned it (name, description, date, source app) and shown under its own heading;
+    it is not a PrepNexus badge, so it awards none and counts toward none.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="legacy_badges"
+    )
+    source = models.CharField(max_length=7, choices=LegacyRecord.Source.choices)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    awarded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["awarded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "source", "name"], name="legacybadge_once_per_source"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="legacybadge_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner}: {self.name} ({self.get_source_display()})"

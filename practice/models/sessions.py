@@ -137,7 +137,8 @@ class Answer(models.Model):
     learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="answers")
     given = models.CharField(max_length=6, help_text="A-D for multiple choice, the entry for SPR.")
     is_correct = models.BooleanField()
-    time_spent_ms = models.PositiveIntegerField()
+    # NULL: unknown (an imported legacy answer whose time was not measured or could not be right).
+    time_spent_ms = models.PositiveIntegerField(null=True, blank=True)
     key = models.UUIDField(unique=True, help_text="Idempotency key sent with the form.")
     answered_at = models.DateTimeField(default=timezone.now)
 
@@ -156,5 +157,5 @@ class Answer(models.Model):
         return f"{self.learner} → {self.question_id}: {self.given}"
 
     @property
-    def time_spent_s(self) -> float:
-        return round(self.time_spent_ms / 1000, 1)
+    def time_spent_s(self) -> float | None:
+        return None if self.time_spent_ms is None else round(self.time_spent_ms / 1000, 1)

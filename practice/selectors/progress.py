@@ -16,6 +16,7 @@ from ..models import (
     DailyActivity,
     Flashcard,
     LearnerStats,
+    LegacyBadge,
     ReviewItem,
     ScoreSnapshot,
     Skill,
@@ -236,6 +237,11 @@ def score_history(*, learner: User, limit: int = 20) -> list[ScoreSnapshot]:
 
 def latest_badges(*, learner: User, limit: int = 4) -> list[BadgeAward]:
     return list(BadgeAward.objects.filter(learner=learner).order_by("-awarded_at", "-pk")[:limit])
+
+
+def legacy_badges(*, learner: User) -> list[LegacyBadge]:
+    """The badges a legacy app awarded the learner that PrepNexus has none for, oldest first."""
+    return list(LegacyBadge.objects.filter(learner=learner).order_by("awarded_at", "pk"))
 
 
 def badge_awards_by_code(*, learner: User) -> dict[str, BadgeAward]:

@@ -153,7 +153,7 @@ def session_results(*, session: PracticeSession) -> SessionResults:
         for bucket in (domain, tally):
             bucket.total += 1
             bucket.correct += int(bool(answer and answer.is_correct))
-        if answer:
+        if answer and answer.time_spent_ms is not None:  # None: an imported answer's unknown time
             total_time += answer.time_spent_ms
             item.over_pace = answer.time_spent_ms > session.section.seconds_per_question * 1000
     ordered = sorted(items, key=lambda i: (not i.flagged, i.position))

@@ -128,5 +128,6 @@ def legacy_records_redact(*, user: User) -> int:
         object_id=None,
         reason=f"redacted: the account was deleted on {timezone.now():%Y-%m-%d}",
         notes=[],
+        repairs=[],
         raw={},
     )

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from ..badges import CATALOGUE
 from ..selectors.dashboard import dashboard_body_html
-from ..selectors.progress import badge_awards_by_code, learner_summary
+from ..selectors.progress import badge_awards_by_code, learner_summary, legacy_badges
 from ..services.activity import local_date, streak_current
 
 
@@ -34,4 +34,9 @@ def dashboard(request):
 def badge_list(request):
     earned = badge_awards_by_code(learner=request.user)
     badges = [(spec, earned.get(spec.code)) for spec in CATALOGUE]
-    return render(request, "practice/badge_list.html", {"badges": badges, "earned_count": len(earned)})
+    context = {
+        "badges": badges,
+        "earned_count": len(earned),
+        "legacy_badges": legacy_badges(learner=request.user),
+    }
+    return render(request, "practice/badge_list.html", context)

@@ -1,5 +1,5 @@
 """manage.py import_legacy {satprep,leitner} PATH [--dry-run] [--report FILE] [--batch-size N]
-[--merge-accounts-before DATETIME]"""
+[--merge-accounts-before DATETIME] [--strict]"""
 
 import argparse
 import sqlite3
@@ -16,7 +16,8 @@ from practice.legacy.importer import DEFAULT_BATCH_SIZE, KINDS, LegacyImportErro
 class Command(BaseCommand):
     help = (
         "Import a legacy SQLite file (the SAT Prep Suite or the Leitner flashcard app). Every source row "
-        "ends imported, merged or rejected; a re-run changes nothing and a run after a failure resumes."
+        "ends imported, repaired, merged or rejected; a re-run changes nothing (except that rows an earlier "
+        "run rejected and this one can repair are imported) and a run after a failure resumes."
     )
 
     def add_arguments(self, parser):
@@ -46,7 +47,18 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, kind, path, dry_run, report, batch_size, merge_accounts_before, **options):
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help=(
+                "Reject rows with a wrong value instead of repairing them (a Python-list choices, a Leitner "
+                "box outside 1..5, an unreadable time, an impossible duration, a badge PrepNexus lacks)."
+            ),
+        )
+
+    def handle(
+        self, *args, kind, path, dry_run, report, batch_size, merge_accounts_before, strict, **options
+    ):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         progress = _Progress(self.stderr, verbosity=options["verbosity"])
@@ -57,6 +69,7 @@ class Command(BaseCommand):
                 batch_size=batch_size,
                 dry_run=dry_run,
                 merge_accounts_before=merge_accounts_before,
+                strict=strict,
                 progress=progress,
             )
         except LegacyImportError as exc:
@@ -84,7 +97,8 @@ class Command(BaseCommand):
         problems = result.verify()
         if problems:
             raise CommandError("verification failed:\n" + "\n".join(problems))
-        self.stdout.write(self.style.SUCCESS("verified: every source row is imported, merged or rejected"))
+        verified = "verified: every source row is imported, repaired, merged or rejected"
+        self.stdout.write(self.style.SUCCESS(verified))
 
 
 def _aware_datetime(value: str):

@@ -27,12 +27,23 @@ def test_command_prints_the_summary_and_progress_and_writes_the_report(tmp_path)
         "leitner", str(legacy_samples.sample("leitner")), "--report", str(report), "--batch-size", "100"
     )
     assert "table" in out and "review_log" in out
-    assert "verified: every source row is imported, merged or rejected" in out
+    assert "verified: every source row is imported, repaired, merged or rejected" in out
     assert "rows/s" in err and "review_log" in err  # progress goes to stderr, one line at a time
     assert "\r" not in err  # not a terminal: plain lines
+    assert "box outside 1..5 clamped" in out  # the repairs, by kind
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["tables"]["cards"]["rejected"] == 5
+    assert data["tables"]["cards"]["rejected"] == 2  # the dangling owners; their 3 bad boxes are repaired
+    assert data["tables"]["cards"]["repaired"] == 3 and data["strict"] is False
     assert (tmp_path / "out" / "leitner.cards.rejected.csv").exists()
+
+
+def test_strict_rejects_what_would_be_repaired(tmp_path):
+    report = tmp_path / "strict.json"
+    out, _ = _run("leitner", str(legacy_samples.sample("leitner")), "--strict", "--report", str(report))
+    assert "strict: rows that could have been repaired were rejected" in out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["strict"] is True
+    assert (data["tables"]["cards"]["rejected"], data["tables"]["cards"]["repaired"]) == (5, 0)
 
 
 def test_dry_run_says_so_and_leaves_nothing(tmp_path):

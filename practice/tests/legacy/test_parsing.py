@@ -186,29 +186,82 @@ def test_parse_section_refuses_unknown_sections():
         p.parse_section("Science")
 
 
-def test_parse_box_accepts_one_to_five_and_refuses_the_rest():
+def test_parse_box_accepts_one_to_five_and_repairs_null_and_out_of_range_boxes():
     assert [p.parse_box(v) for v in (1, 2, 3, 4, 5, "3")] == [1, 2, 3, 4, 5, 3]
-    for value in (0, 6, -1, "x", 2.5):
-        with pytest.raises(p.LegacyValueError, match="out of range"):
+    for value, clamped in ((0, 1), (-1, 1), (6, 5), ("9", 5), (None, 1)):
+        with pytest.raises(p.RepairableValue, match=r"out of range|NULL") as caught:
             p.parse_box(value)
-    with pytest.raises(p.LegacyValueError, match="NULL"):
-        p.parse_box(None)
+        assert caught.value.repaired == clamped
+        assert isinstance(caught.value, p.LegacyValueError)  # what --strict rejects
+    for value in ("x", 2.5):  # no meaning to keep: refused outright
+        with pytest.raises(p.LegacyValueError, match="out of range") as caught:
+            p.parse_box(value)
+        assert not isinstance(caught.value, p.RepairableValue)
 
 
 def test_numeric_columns_have_their_ranges():
     assert p.parse_level(0.0) == 0.0 and p.parse_level(1) == 1.0
     assert p.parse_seconds(None) is None and p.parse_seconds(4.25) == 4.25
     assert p.parse_score(200) == 200 and p.parse_score(800) == 800
-    for parse, value in (
-        (p.parse_level, 1.2),
-        (p.parse_seconds, -1),
-        (p.parse_score, 810),
-        (p.parse_score, 190),
-    ):
+    for parse, value in ((p.parse_score, 810), (p.parse_score, 190)):
         with pytest.raises(p.LegacyValueError, match="out of range"):
             parse(value)
     with pytest.raises(p.LegacyValueError, match="number expected"):
         p.parse_level(float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "repaired", "message"),
+    [
+        (p.parse_level, 1.2, 1.0, "out of range"),
+        (p.parse_level, -0.1, 0.0, "out of range"),
+        (p.parse_seconds, -1, None, "negative"),
+        (p.parse_seconds, "-3.5", None, "negative"),
+        (p.parse_seconds, 90000, None, "over 86,400 seconds"),
+    ],
+)
+def test_impossible_levels_and_durations_are_repairable(parse, value, repaired, message):
+    with pytest.raises(p.RepairableValue, match=message) as caught:
+        parse(value)
+    assert caught.value.repaired == repaired and caught.value.kind and caught.value.action
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("['A) 1', 'B) 2', 'C) 3', 'D) 4']", ["1", "2", "3", "4"]),
+        ('["A. x", "B. y", "C. z", "D. w"]', ["A. x", "B. y", "C. z", "D. w"]),  # valid JSON: as written
+        ("('one', 'two', \"it's\", 'four')", ["one", "two", "it's", "four"]),
+        ("['A) 1', 'C) 2', 'B) 3', 'D) 4']", ["A) 1", "C) 2", "B) 3", "D) 4"]),  # labels out of order: kept
+        ("['café', '√2', '日本語', 'tab\\there']", ["café", "√2", "日本語", "tab\there"]),
+    ],
+)
+def test_choices_written_as_a_python_list_are_read_safely(value, expected):
+    try:
+        assert p.parse_choices(value) == expected
+    except p.RepairableValue as repair:
+        assert repair.repaired == expected and "not valid JSON" in str(repair)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[__import__('os').system('true'), 'b', 'c', 'd']",  # a call: never evaluated, refused
+        "['a', 'b', 'c', 1]",  # not all strings
+        "['a', 'b', 'c']",  # three choices
+        "['a', 'b', 'c', ' ']",  # an empty choice
+        "['a', 'b', 'c', 'd'] + ['e']",  # an expression, not a literal
+        "[" * 5000 + "]" * 5000,  # nested far too deep
+        "['" + "x" * 30_000 + "', 'b', 'c', 'd']",  # too long to parse
+        "{'a': 1}",
+        "['a', 'b', 'c', f'{1}']",  # an f-string is not a constant
+        "['a', 'b', 'c', b'd']",  # bytes are not text
+    ],
+)
+def test_choices_that_are_not_a_literal_list_of_four_strings_stay_rejected(value):
+    with pytest.raises(p.LegacyValueError) as caught:
+        p.parse_choices(value)
+    assert not isinstance(caught.value, p.RepairableValue)
 
 
 def test_parse_text_keeps_unicode_and_whitespace_verbatim_but_refuses_nul():

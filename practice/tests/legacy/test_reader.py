@@ -87,7 +87,9 @@ def test_bad_values_come_back_as_per_column_reasons_not_exceptions(legacy_path):
             bad = [row for row in reader.rows("questions") if not row.ok]
             assert bad and all(row.legacy_id % 97 == 0 for row in bad)
             assert all(set(row.errors) == {"choices"} and "not valid JSON" in row.reason() for row in bad)
-            assert all("choices" not in row.values and row.raw["choices"].startswith("['") for row in bad)
+            # Repairable: the error stays (what --strict rejects) beside the repaired value and its repair.
+            assert all(row.raw["choices"].startswith("['") and set(row.repairs) == {"choices"} for row in bad)
+            assert all(row.values["choices"] == ["1", "2", "3", "4"] for row in bad)
             grid_in = [row for row in reader.rows("questions") if row.ok and row.values["grid_in"]]
             assert grid_in and all(row.raw["choices"] is None for row in grid_in)
             for table in ("users", "practice_sessions", "responses", "results", "badges", "proficiency"):
@@ -95,7 +97,8 @@ def test_bad_values_come_back_as_per_column_reasons_not_exceptions(legacy_path):
         else:
             bad = [row for row in reader.rows("cards") if not row.ok]
             assert bad and all(row.legacy_id % 101 == 0 and set(row.errors) == {"box"} for row in bad)
-            assert all(row.raw["box"] in (0, 6, None) for row in bad)
+            assert all(row.raw["box"] in (0, 6, None) and set(row.repairs) == {"box"} for row in bad)
+            assert all(row.values["box"] == (5 if row.raw["box"] == 6 else 1) for row in bad)
             assert all(row.ok for row in reader.rows("review_log"))
 
 

@@ -18,12 +18,37 @@ def test_every_row_ends_in_exactly_one_state():
     with pytest.raises(ValueError, match="exactly one"):
         report.rejected("users", 2, reason="again", raw={})
     assert report.verify() == [
-        "users: 3 source rows but 2 accounted for (1 imported + 1 merged + 0 rejected)"
+        "users: 3 source rows but 2 accounted for (1 imported + 0 repaired + 1 merged + 0 rejected)"
     ]
     report.rejected("users", 3, reason="bad", raw={"id": 3})
     assert report.verify() == []
     with pytest.raises(KeyError, match="call table"):
         report.imported("cards", 1)
+
+
+def test_a_row_imported_after_a_repair_counts_as_repaired_and_its_repairs_by_kind():
+    report = ImportReport(kind="leitner", source="x.db")
+    report.table("cards", 4)
+    report.imported("cards", 1)
+    report.imported("cards", 2, repairs=["box outside 1..5 clamped"])
+    report.imported(
+        "cards", 3, repairs=["box outside 1..5 clamped", "unreadable or impossible time replaced"]
+    )
+    report.merged("cards", 4, into="flashcard 9", repairs=["NULL box set to 1"])
+    assert report.counts["cards"] == {"imported": 1, "repaired": 2, "merged": 1, "rejected": 0}
+    assert report.verify() == []
+    table = report.as_dict()["tables"]["cards"]
+    assert table["repaired"] == 2
+    assert table["repairs"] == {
+        "NULL box set to 1": 1,
+        "box outside 1..5 clamped": 2,
+        "unreadable or impossible time replaced": 1,
+    }
+    lines = report.summary_lines()
+    assert lines[0].split() == ["table", "source", "imported", "repaired", "merged", "rejected"]
+    assert lines[1].split() == ["cards", "4", "1", "2", "1", "0"]
+    assert "repairs (each noted on its row):" in lines
+    assert any(line.split()[-1] == "2" and "box outside 1..5 clamped" in line for line in lines)
 
 
 def _account_for(path, kind):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from practice.models import (
     BadgeAward,
     DailyActivity,
+    LegacyBadge,
     ScoreSnapshot,
     Skill,
     SkillProficiency,
@@ -139,6 +140,33 @@ def test_badges_page_lists_the_catalogue_with_earned_ones(client):
     client.force_login(learner)
     html = client.get(reverse("practice:badge-list")).content.decode()
     assert "First steps" in html and "Month streak" in html and "Not earned yet" in html
+
+
+def test_badges_page_shows_legacy_badges_under_their_own_heading_in_one_query(
+    client, django_assert_max_num_queries
+):
+    learner = make_user()
+    other = make_user()
+    LegacyBadge.objects.create(
+        learner=other, source="satprep", name="Someone Else's", awarded_at=timezone.now()
+    )
+    client.force_login(learner)
+    html = client.get(reverse("practice:badge-list")).content.decode()
+    assert "From your earlier app" not in html  # nothing to show: no heading
+    for n in range(6):
+        LegacyBadge.objects.create(
+            learner=learner,
+            source="satprep",
+            name=f"Grammar Guru {n}",
+            description="Fifty <b>grammar</b> questions",
+            awarded_at=timezone.now() - timedelta(days=n),
+        )
+    with django_assert_max_num_queries(8):  # the same with 1 legacy badge or 600
+        html = client.get(reverse("practice:badge-list")).content.decode()
+    assert "From your earlier app" in html and "Grammar Guru 5" in html and "SAT Prep Suite" in html
+    assert "Fifty &lt;b&gt;grammar&lt;/b&gt; questions" in html  # legacy text is escaped, never markup
+    assert "Someone Else" not in html
+    assert "You have earned 0 of" in html  # legacy badges count toward no PrepNexus badge
 
 
 def test_results_page_shows_the_predicted_score(client):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.formats import csvsafe, flashcard_csv
-from practice.models import ScoreSnapshot
+from practice.models import LegacyBadge, ScoreSnapshot
 from practice.services.accounts import profile_update
 from practice.services.flashcards import study_preference_set
 
@@ -111,3 +111,21 @@ def test_export_contains_the_account_profile_study_preference_stats_and_score_sn
     assert data["profile"][0]["display_name"] == "Ada L."
     assert data["study_preference"] == [{"flashcard_scheduler": "leitner"}]
     assert data["score_snapshots"][-1]["session_id"] == session.pk
+
+
+def test_export_carries_the_learners_legacy_badges(client):
+    learner = make_user()
+    awarded = timezone.now()
+    LegacyBadge.objects.create(
+        learner=learner, source="satprep", name="Math Whiz", description="=1+1", awarded_at=awarded
+    )
+    LegacyBadge.objects.create(learner=make_user(), source="satprep", name="Not mine", awarded_at=awarded)
+    client.force_login(learner)
+    data = json.loads(_export(client, "json"))
+    assert data["legacy_badges"] == [
+        {"name": "Math Whiz", "description": "=1+1", "source": "satprep", "awarded_at": awarded.isoformat()}
+    ]
+    archive = zipfile.ZipFile(io.BytesIO(_export(client, "zip")))
+    rows = list(csv.reader(io.StringIO(archive.read("legacy_badges.csv").decode())))
+    assert rows[0] == ["name", "description", "source", "awarded_at"]
+    assert rows[1][:3] == ["Math Whiz", "'=1+1", "satprep"]  # defused for spreadsheets
