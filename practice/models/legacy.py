@@ -80,3 +80,9 @@ class LegacyBadge(models.Model):
 
     def __str__(self):
         return f"{self.learner}: {self.name} ({self.get_source_display()})"
+
+    @property
+    def symbol(self) -> str:
+        """The badge's mark on the badges page: its name's initials ("Math Whiz" -> "MW"), like the
+        catalogue's short symbols."""
+        return "".join(word[0] for word in self.name.split()[:2]).upper() or "?"

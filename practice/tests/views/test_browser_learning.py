@@ -134,3 +134,40 @@ def test_flashcard_csv_import_in_a_browser(csv_learner, app_server, browser, art
         page.get_by_role("link", name="Export CSV").click()
     exported = info.value.path().read_text(encoding="utf-8")
     assert exported.startswith("front,back,scheduler,leitner_box,due") and "ubiquitous" in exported
+
+
+@pytest.fixture
+def imported_learner(transactional_db):
+    """A learner brought over by a real satprep import, holding badges PrepNexus has no badge for."""
+    from practice.legacy.importer import legacy_import
+    from practice.models import LegacyBadge
+
+    from ..legacy import samples as legacy_samples
+
+    legacy_import(path=legacy_samples.sample("satprep"), kind="satprep")
+    learner = LegacyBadge.objects.order_by("learner_id").first().learner
+    learner.set_password(PASSWORD)
+    learner.save(update_fields=["password"])
+    return learner, list(learner.legacy_badges.values_list("name", flat=True))
+
+
+def test_imported_legacy_badges_show_under_their_own_heading(
+    imported_learner, app_server, browser, artifacts_dir
+):
+    learner, names = imported_learner
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(app_server.base_url + "/accounts/login/")
+    page.get_by_label("Email or username").fill(learner.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(app_server.base_url + "/badges/")
+    heading = page.get_by_role("heading", name="From your earlier app")
+    expect(heading).to_be_visible()
+    section = page.locator("section[aria-labelledby=legacy-badges]")
+    for name in names:
+        expect(section.get_by_role("heading", name=name)).to_be_visible()
+    expect(section).to_contain_text("SAT Prep Suite")
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "learning-10-legacy-badges.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=artifacts_dir / "learning-11-legacy-badges-mobile.png", full_page=True)
