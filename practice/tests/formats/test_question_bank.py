@@ -29,19 +29,23 @@ def bank():
     for path in bank_files():
         # Raises with row numbers on any invalid row.
         created += questions_import(rows=read_rows(path)).created
-    assert created >= 200
+    assert created >= 600
     return Question.objects.select_related("skill__domain__section").prefetch_related("options")
 
 
-def test_bank_has_200_published_questions_with_explanations(bank):
-    assert bank.filter(status="published").count() >= 200
+def test_bank_has_600_published_questions_with_explanations(bank):
+    assert bank.filter(status="published").count() >= 600
     assert not bank.filter(explanation="").exists()
 
 
-def test_bank_covers_every_skill_five_times_and_every_difficulty_per_domain(bank):
+def test_bank_covers_every_skill_fifteen_times_in_every_difficulty(bank):
     per_skill = Counter(q.skill_id for q in bank)
-    thin = [s.name for s in Skill.objects.all() if per_skill[s.pk] < 5]
+    thin = [s.name for s in Skill.objects.all() if per_skill[s.pk] < 15]
     assert thin == []
+    levels = {(q.skill_id, q.difficulty) for q in bank}
+    assert {
+        (s.name, d) for s in Skill.objects.all() for d in Difficulty.values if (s.pk, d) not in levels
+    } == set()
     for domain in Domain.objects.all():
         levels = {q.difficulty for q in bank if q.skill.domain_id == domain.pk}
         assert levels == set(Difficulty.values), domain.name
@@ -78,6 +82,12 @@ def test_bank_file_passes_the_import_check_and_the_check_writes_nothing(path):
     call_command("import_questions", str(path), "--dry-run", stdout=out)
     assert "Dry run, nothing written: would have created" in out.getvalue()
     assert not Question.objects.exists()
+
+
+def test_external_ids_are_unique_across_the_bank_files(records):
+    # The importer updates by external_id: an id in two files would silently overwrite one of the items.
+    repeated = [eid for eid, n in Counter(r["external_id"] for r in records).items() if n > 1]
+    assert repeated == []
 
 
 def test_bank_records_spell_out_every_field_and_ids_name_their_section(records):
