@@ -1,8 +1,9 @@
+"""The question bank in the admin: taxonomy, questions with their options, preview and publishing."""
+
 import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
@@ -11,59 +12,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from prepnexus.admin import ReadOnlyAdmin
-
-from .forms import AnswerForm
-from .models import (
-    BadgeAward,
+from ..forms import AnswerForm
+from ..models import (
     Domain,
-    Flashcard,
-    LearnerStats,
-    LegacyBadge,
-    LegacyRecord,
-    Profile,
     Question,
     QuestionOption,
-    ReviewItem,
-    ScoreSnapshot,
     Section,
     Skill,
-    SkillProficiency,
-    User,
 )
-from .selectors.questions import question_answer_stats
-from .services.accounts import account_delete
-from .services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
-
-# A learner's learning rows: read-only in the admin (below), deleted with the learner.
-LEARNER_ROWS = (SkillProficiency, LearnerStats, BadgeAward, ReviewItem, Flashcard, ScoreSnapshot)
-
-
-class ProfileInline(admin.StackedInline):
-    model = Profile
-    can_delete = False
-
-
-@admin.register(User)
-class LearnerAdmin(UserAdmin):
-    inlines = [ProfileInline]
-    list_display = ["username", "email", "is_staff", "is_active", "date_joined", "last_login"]
-    search_fields = ["username", "email", "profile__display_name"]
-
-    # Deleting here (the delete button and the "delete selected" action) goes through the same service
-    # as a learner deleting their own account: one transaction, legacy records redacted.
-    def delete_model(self, request, obj):
-        account_delete(user=obj)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            account_delete(user=user)
-
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
-        # A learner's rows go with the account whatever their own admins allow (some are read-only).
-        return deleted, counts, set(), protected
-
+from ..selectors.questions import question_answer_stats
+from ..services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
 
 # --- Question bank ---
 
@@ -252,104 +210,3 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 # Learning models (proficiency, badges, review, flashcards) and the legacy-id map.
-
-
-# --- Learning: staff can look at (not rewrite) a learner's progress. Read-only: the services keep these
-# rows consistent with the answers and reviews they summarise, and an edit here would bypass them. ---
-
-
-@admin.register(SkillProficiency)
-class SkillProficiencyAdmin(ReadOnlyAdmin):
-    list_display = ["learner", "skill", "level", "mean", "var", "answers", "correct", "updated_at"]
-    list_filter = ["level", "skill__domain__section"]
-    search_fields = ["learner__username", "learner__email", "skill__name"]
-    list_select_related = ["learner", "skill"]
-    raw_id_fields = ["learner"]
-    readonly_fields = [f.name for f in SkillProficiency._meta.fields]
-
-
-@admin.register(LearnerStats)
-class LearnerStatsAdmin(ReadOnlyAdmin):
-    list_display = ["learner", "answers", "correct", "reviews", "sessions_completed", "current_streak"]
-    search_fields = ["learner__username", "learner__email"]
-    list_select_related = ["learner"]
-    readonly_fields = [f.name for f in LearnerStats._meta.fields]
-
-
-@admin.register(BadgeAward)
-class BadgeAwardAdmin(ReadOnlyAdmin):
-    list_display = ["learner", "code", "awarded_at"]
-    list_filter = ["code"]
-    search_fields = ["learner__username", "learner__email"]
-    list_select_related = ["learner"]
-    raw_id_fields = ["learner"]
-
-
-@admin.register(ReviewItem)
-class ReviewItemAdmin(ReadOnlyAdmin):
-    list_display = ["learner", "question", "reason", "due", "reviews", "lapses"]
-    list_filter = ["reason"]
-    search_fields = ["learner__username", "learner__email"]
-    list_select_related = ["learner", "question"]
-    raw_id_fields = ["learner", "question"]
-
-
-@admin.register(Flashcard)
-class FlashcardAdmin(ReadOnlyAdmin):
-    list_display = ["owner", "front", "scheduler", "leitner_box", "due"]
-    list_filter = ["scheduler"]
-    search_fields = ["owner__username", "front", "back"]
-    list_select_related = ["owner"]
-    raw_id_fields = ["owner"]
-
-
-@admin.register(ScoreSnapshot)
-class ScoreSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["learner", "taken_at", "reading_writing", "math", "total"]
-    search_fields = ["learner__username", "learner__email"]
-    list_select_related = ["learner"]
-    raw_id_fields = ["learner", "session"]
-
-
-# --- The legacy-id map: what became of every imported row. Read-only: only import_legacy writes it
-# (the map is what makes a re-run idempotent); `import_legacy --report` is the operator's copy. ---
-
-
-class RepairedFilter(admin.SimpleListFilter):
-    title = "repaired"
-    parameter_name = "repaired"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Repaired"), ("no", "Not repaired")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(repairs=[])
-        if self.value() == "no":
-            return queryset.filter(repairs=[])
-        return queryset
-
-
-@admin.register(LegacyRecord)
-class LegacyRecordAdmin(ReadOnlyAdmin):
-    list_display = ["source", "table", "legacy_id", "state", "object_model", "object_id", "short_reason"]
-    list_filter = ["source", "state", RepairedFilter, "table"]
-    search_fields = ["reason", "source_sha256", "=legacy_id"]
-    ordering = ["source", "table", "legacy_id"]
-    readonly_fields = [f.name for f in LegacyRecord._meta.fields]
-    show_full_result_count = False  # a large import has millions of rows: skip the second COUNT(*)
-
-    @admin.display(description="reason")
-    def short_reason(self, record: LegacyRecord) -> str:
-        return record.reason if len(record.reason) <= 80 else record.reason[:79] + "…"
-
-
-@admin.register(LegacyBadge)
-class LegacyBadgeAdmin(ReadOnlyAdmin):
-    """Badges a legacy app awarded that PrepNexus has none for; written only by import_legacy."""
-
-    list_display = ["learner", "name", "source", "awarded_at"]
-    list_filter = ["source"]
-    search_fields = ["learner__username", "learner__email", "name"]
-    list_select_related = ["learner"]
-    raw_id_fields = ["learner"]
