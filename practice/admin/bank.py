@@ -1,15 +1,14 @@
-"""The question bank in the admin: taxonomy, questions with their options, preview and publishing."""
+"""The question bank in the admin: taxonomy, questions with their options, preview and the workflow."""
 
 import uuid
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from ..forms import AnswerForm
@@ -21,7 +20,8 @@ from ..models import (
     Skill,
 )
 from ..selectors.questions import question_answer_stats
-from ..services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
+from ..services.questions import OPTIONS, question_problems
+from .workflow import QuestionWorkflowAdmin
 
 # --- Question bank ---
 
@@ -88,7 +88,7 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(QuestionWorkflowAdmin, admin.ModelAdmin):
     inlines = [QuestionOptionInline]
     list_display = ["label", "skill", "difficulty", "type", "status", "attempts", "updated_at"]
     list_filter = [
@@ -101,9 +101,13 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["skill"]
     search_fields = ["external_id", "stem", "passage", "passage_b", "explanation"]
-    actions = ["publish_selected", "retire_selected"]
+    actions = QuestionWorkflowAdmin.workflow_actions
     readonly_fields = [
         "preview_link",
+        "status",
+        "version_list",
+        "workflow_log",
+        "published_by",
         "answer_statistics",
         "author",
         "created_at",
@@ -117,7 +121,20 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Student-produced response", {"fields": ["spr_answers"]}),
         ("IRT parameters", {"fields": ["irt_a", "irt_b", "irt_c"], "classes": ["collapse"]}),
         ("Answers (read-only)", {"fields": ["answer_statistics"]}),
-        ("History", {"fields": ["author", "created_at", "updated_at", "published_at"]}),
+        ("Workflow (read-only)", {"fields": ["workflow_log"]}),
+        (
+            "History",
+            {
+                "fields": [
+                    "version_list",
+                    "author",
+                    "published_by",
+                    "created_at",
+                    "updated_at",
+                    "published_at",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -152,13 +169,6 @@ class QuestionAdmin(admin.ModelAdmin):
             f"median time {stats['median_seconds']} s"
         )
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.author = request.user
-        if obj.status == Question.Status.PUBLISHED and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is not QuestionOption:
             return super().save_formset(request, form, formset, change)
@@ -170,18 +180,6 @@ class QuestionAdmin(admin.ModelAdmin):
             option.save()
         formset.save_m2m()
         return None
-
-    @admin.action(description="Publish selected questions")
-    def publish_selected(self, request, queryset):
-        published, refusals = question_publish_many(questions=queryset)
-        self.message_user(request, f"Published {published} question(s).", messages.SUCCESS)
-        for refusal in refusals[:20]:
-            self.message_user(request, f"Not published: {refusal}", messages.WARNING)
-
-    @admin.action(description="Retire selected questions")
-    def retire_selected(self, request, queryset):
-        retired = question_retire_many(questions=queryset)
-        self.message_user(request, f"Retired {retired} question(s).", messages.SUCCESS)
 
     def get_urls(self):
         preview = path(

@@ -37,7 +37,9 @@ CSV_COLUMNS = [
     "option_d",
     "answers",
     "status",
+    "version",
 ]
+OPTIONAL_COLUMNS = {"status", "version"}  # written by the export; a file may leave them out
 
 
 class FileRefused(ValueError):
@@ -73,7 +75,7 @@ def _split(value: str) -> list[str]:
 
 def parse_csv(text: str) -> list[tuple[int, dict]]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = set(CSV_COLUMNS) - {"status"} - set(reader.fieldnames or [])
+    missing = set(CSV_COLUMNS) - OPTIONAL_COLUMNS - set(reader.fieldnames or [])
     if missing:
         raise FileRefused(f"CSV is missing column(s): {', '.join(sorted(missing))}")
     rows = []
@@ -88,8 +90,9 @@ def parse_csv(text: str) -> list[tuple[int, dict]]:
         record["options"] = options if any(options) else []
         record["correct"] = (row.get("correct") or "").strip() or None
         record["answers"] = _split(row.get("answers") or "")
-        if (row.get("status") or "").strip():
-            record["status"] = row["status"].strip()
+        for name in OPTIONAL_COLUMNS:
+            if (row.get(name) or "").strip():
+                record[name] = row[name].strip()
         rows.append((reader.line_num, record))
     return rows
 
@@ -129,4 +132,5 @@ def question_to_record(question: Question) -> dict:
         "answers": list(question.spr_answers) if not is_mcq else [],
         "explanation": question.explanation,
         "status": question.status,
+        "version": question.version,
     }

@@ -116,6 +116,9 @@ class SatprepImport(LegacyImport):
                 Question,
                 {
                     "id": pk,
+                    "family_id": pk,
+                    "version": 1,
+                    "published_by_id": None,
                     "skill_id": skill.pk,
                     "difficulty": difficulty,
                     "type": Question.Type.SPR if grid_in else Question.Type.MCQ,

@@ -2,7 +2,7 @@
 
 Modules by domain: accounts (user, profile), bank (taxonomy, questions), sessions (practice sessions,
 items, answers), progress (proficiency, score history, totals, activity, badges), review (mistakes to
-review), flashcards, legacy (the legacy-id map).
+review), flashcards, legacy (the legacy-id map), workflow (the question workflow's event log).
 
 Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
 formats. Inside this package a module imports its siblings directly (`from .bank import Question`),
@@ -37,6 +37,7 @@ from .legacy import LegacyBadge, LegacyRecord
 from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
 from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
 from .sessions import Answer, PracticeSession, SessionItem
+from .workflow import QuestionEvent
 
 __all__ = [
     "CROSS_TEXT_SKILL",
@@ -60,6 +61,7 @@ __all__ = [
     "PracticeSession",
     "Profile",
     "Question",
+    "QuestionEvent",
     "QuestionOption",
     "QuestionQuerySet",
     "ReviewAttempt",

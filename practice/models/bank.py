@@ -2,9 +2,10 @@
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
 from ..rendering import render_markdown
+from ..rows import allocate_ids
 from ..spr import SprFormatError, parse_spr
 from .accounts import User
 
@@ -122,6 +123,13 @@ class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Question.Status.PUBLISHED)
 
+    def latest_versions(self):
+        """Each family's newest version (what the import compares with and the export writes)."""
+        newer = Question.objects.filter(
+            family_id=models.OuterRef("family_id"), version__gt=models.OuterRef("version")
+        )
+        return self.exclude(models.Exists(newer))
+
     def in_scope(self, *, section, skills=(), domains=()):
         """A session's scope: the chosen skills, else the chosen domains, else the whole section."""
         questions = self.filter(skill__domain__section=section)
@@ -139,6 +147,7 @@ class Question(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
 
@@ -168,6 +177,20 @@ class Question(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_questions"
     )
+    # Versions (docs/question-format.md): a published question is never edited in place; an edit makes a
+    # new draft version in the same family (family = the first version; save() sets it on insert).
+    family = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="versions"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    published_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="published_questions",
+    )
     # Rendered, sanitised HTML of the Markdown fields (kept in step by save()).
     stem_html = models.TextField(blank=True, editable=False)
     passage_html = models.TextField(blank=True, editable=False)
@@ -186,16 +209,30 @@ class Question(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["external_id"],
+                fields=["external_id", "version"],
                 condition=~models.Q(external_id=""),
-                name="question_external_id_unique",
+                name="question_external_id_version_unique",
+            ),
+            models.UniqueConstraint(fields=["family", "version"], name="question_family_version_unique"),
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=models.Q(status="published"),
+                name="question_one_published_per_family",
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="question_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(published_by__isnull=True)
+                | models.Q(author__isnull=True)
+                | ~models.Q(published_by=models.F("author")),
+                name="question_publisher_not_author",
             ),
             models.CheckConstraint(
                 condition=models.Q(difficulty__in=Difficulty.values), name="question_difficulty_valid"
             ),
             models.CheckConstraint(condition=models.Q(type__in=["mcq", "spr"]), name="question_type_valid"),
             models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "published", "retired"]), name="question_status_valid"
+                condition=models.Q(status__in=["draft", "in_review", "published", "retired"]),
+                name="question_status_valid",
             ),
             models.CheckConstraint(condition=~models.Q(stem=""), name="question_stem_not_blank"),
             models.CheckConstraint(
@@ -218,6 +255,12 @@ class Question(models.Model):
     def save(self, *args, **kwargs):
         self.fill_defaults()
         self.render_html()
+        if self._state.adding and self.family_id is None:  # a first version is its own family
+            if self.pk is None:
+                with connection.cursor() as cursor:
+                    self.pk = allocate_ids(cursor, Question, 1)[0]
+                kwargs.setdefault("force_insert", True)  # the id is new: no UPDATE attempt first
+            self.family_id = self.pk
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],

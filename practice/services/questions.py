@@ -1,4 +1,4 @@
-"""Question bank writes: save, publish and retire questions, and import them from question files.
+"""Question bank writes: save questions (an edit of a published one makes a new version) and import them.
 
 What makes a question valid is written once. `Question.clean()` holds the rules on the question's own
 fields; `question_problems()` runs it and adds the options. Every way in asks `question_problems()`:
@@ -18,6 +18,13 @@ from django.utils import timezone
 from ..formats.questions import RECORD_FIELDS
 from ..models import MCQ_LABELS, Difficulty, Question, QuestionOption, Skill, User
 from ..rendering import render_markdown
+from .lifecycle import (
+    content_changed,
+    question_event_log,
+    question_options_copy,
+    question_transition,
+    question_version_build,
+)
 
 OPTIONS = "options"  # where question_problems() files the problems of the options
 
@@ -79,13 +86,39 @@ def _option_objects(pairs: list[tuple[str, bool]]) -> list[QuestionOption]:
     ]
 
 
+def _same_options(stored: Question, options: list[tuple[str, bool]] | None) -> bool:
+    return options is None or [(o.text, o.is_correct) for o in stored.options.order_by("label")] == options
+
+
 @transaction.atomic
 def question_save(
     *,
     question: Question,
     options: list[tuple[str, bool]] | None = None,
+    actor: User | None = None,
+    note: str = "",
 ) -> Question:
-    """Validate and save a question; `options`, (text, correct) pairs for A, B, C, D, replace its options."""
+    """Validate and save a question; `options`, (text, correct) pairs for A, B, C, D, replace its options.
+
+    Returns the saved question: for an edit of a published or retired question, a new draft version (the
+    old row, which learners answered, is left as it was), or the stored row unchanged when nothing changed.
+    The status changes only through the workflow (`services.workflow`); a new question may start in any
+    status (the import's publishing step, docs/question-format.md). `actor` is who made the change.
+    """
+    copy_options_from = None
+    if question.pk is not None:
+        stored = Question.objects.select_for_update().get(pk=question.pk)
+        if question.status != stored.status:
+            raise ValidationError(
+                {"status": "The status changes only through the workflow (submit, publish, retire)."}
+            )
+        if stored.status in (Question.Status.PUBLISHED, Question.Status.RETIRED):
+            question.fill_defaults()
+            if not content_changed(stored, question) and _same_options(stored, options):
+                return stored
+            question = question_version_build(stored=stored, edited=question, author=actor)
+            note = note or f"version {question.version}, edited from version {stored.version}"
+            copy_options_from = stored if options is None else None
     built = None if options is None else _option_objects(options)
     checked = built
     if checked is None and question.status == Question.Status.PUBLISHED:
@@ -97,14 +130,23 @@ def question_save(
         raise ValidationError(problems)
     if (
         question.external_id
-        and Question.objects.filter(external_id=question.external_id).exclude(pk=question.pk).exists()
+        and Question.objects.filter(external_id=question.external_id)
+        .exclude(family_id=question.family_id or question.pk or 0)
+        .exists()
     ):
         raise ValidationError(
             {"external_id": f"Another question already has the external id {question.external_id}."}
         )
     if question.status == Question.Status.PUBLISHED and question.published_at is None:
         question.published_at = timezone.now()
+    created = question.pk is None
     question.save()
+    if created:
+        question_event_log(
+            question=question, actor=actor, from_status="", to_status=question.status, note=note or "created"
+        )
+    if copy_options_from is not None:
+        question_options_copy(source=copy_options_from, target=question)
     if built is not None:
         question.options.all().delete()
         for option in built:
@@ -112,43 +154,6 @@ def question_save(
             option.text_html = render_markdown(option.text, inline=True)
         QuestionOption.objects.bulk_create(built)
     return question
-
-
-@transaction.atomic
-def question_publish_many(*, questions) -> tuple[int, list[str]]:
-    """Publish the given questions; return how many were published and why the others were not."""
-    published, refusals = 0, []
-    now = timezone.now()
-    ids = list(questions.values_list("pk", flat=True))
-    chosen = (
-        Question.objects.filter(pk__in=ids)
-        .select_for_update(of=("self",))
-        .select_related("skill__domain__section")
-        .prefetch_related("options")
-    )
-    for question in chosen:
-        was_published = question.status == Question.Status.PUBLISHED
-        question.status = Question.Status.PUBLISHED
-        problems = question_problems(question, list(question.options.all()))
-        if problems:
-            refusals.append(f"{question}: {' '.join(ValidationError(problems).messages)}")
-            continue
-        if not was_published:
-            question.published_at = question.published_at or now
-            question.save(update_fields=["status", "published_at", "updated_at"])
-            published += 1
-    return published, refusals
-
-
-@transaction.atomic
-def question_retire_many(*, questions) -> int:
-    """Retire questions: they leave new sessions but keep their answers and statistics."""
-    ids = list(questions.values_list("pk", flat=True))
-    return (
-        Question.objects.filter(pk__in=ids)
-        .exclude(status=Question.Status.RETIRED)
-        .update(status=Question.Status.RETIRED, updated_at=timezone.now())
-    )
 
 
 # --- Import (format "prepnexus-questions/1", docs/question-format.md) ---
@@ -198,7 +203,7 @@ def question_from_record(
     """
     if not isinstance(record, dict):
         raise ValidationError("each question must be an object")
-    unknown = set(record) - set(RECORD_FIELDS) - {"status"}
+    unknown = set(record) - set(RECORD_FIELDS) - {"status", "version"}
     if unknown:
         raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
     errors = []
@@ -237,6 +242,9 @@ def question_from_record(
     record_status = _text(record, "status")
     if record_status and record_status not in Question.Status.values:
         errors.append(f"status must be one of {', '.join(Question.Status.values)}")
+    version = record.get("version")  # the export's, for information: the bank numbers versions itself
+    if version not in (None, "") and not str(version).isdigit():
+        errors.append(f"version must be a whole number, not “{version}”")
     external_id = _text(record, "external_id")
     if not external_id:
         errors.append("external_id is required")
@@ -264,6 +272,35 @@ def question_from_record(
 _COMPARED = ("skill_id", "difficulty", "type", "passage", "passage_b", "stem", "explanation", "spr_answers")
 
 
+IMPORTED = "imported from a question file"
+
+
+def _import_update(
+    current: Question, incoming: Question, options: list[tuple[str, bool]], *, author: User | None
+) -> bool:
+    """Bring a family's latest version in line with its record; False when it already is.
+
+    A changed published (or retired) question becomes a new version, moved to the record's status: the
+    import is the publishing step, which retires the version learners saw until now.
+    """
+    changed = [name for name in _COMPARED if getattr(current, name) != getattr(incoming, name)]
+    options_changed = [(o.text, o.is_correct) for o in current.options.all()] != options
+    if not changed and not options_changed and incoming.status == current.status:
+        return False
+    question = current
+    if changed or options_changed:
+        for name in changed:
+            setattr(current, name, getattr(incoming, name))
+        question = question_save(
+            question=current, options=options if options_changed else None, actor=author, note=IMPORTED
+        )
+    if question.status != incoming.status:
+        question_transition(
+            question=question, to_status=incoming.status, actor=author, note=IMPORTED, by_import=True
+        )
+    return True
+
+
 def _record_external_id(record) -> str:
     value = record.get("external_id") if isinstance(record, dict) else None
     return value.strip() if isinstance(value, str) else ""
@@ -283,11 +320,11 @@ def questions_import(
     `status` unless the record names one; existing questions keep theirs unless the record names one.
     """
     skills = _skill_index()
-    existing = {
+    existing = {  # by external id, each family's latest version (what the file's row describes)
         q.external_id: q
-        for q in Question.objects.filter(
-            external_id__in=[_record_external_id(record) for _, record in rows]
-        ).prefetch_related("options")
+        for q in Question.objects.filter(external_id__in=[_record_external_id(record) for _, record in rows])
+        .latest_versions()
+        .prefetch_related("options")
     }
     parsed, errors, seen = [], [], {}
     for row, record in rows:
@@ -315,22 +352,12 @@ def questions_import(
             with transaction.atomic():
                 if current is None:
                     incoming.author = author
-                    question_save(question=incoming, options=options)
+                    question_save(question=incoming, options=options, actor=author, note=IMPORTED)
                     report.created += 1
-                else:
-                    changed = [
-                        name
-                        for name in (*_COMPARED, "status")
-                        if getattr(current, name) != getattr(incoming, name)
-                    ]
-                    options_changed = [(o.text, o.is_correct) for o in current.options.all()] != options
-                    if not changed and not options_changed:
-                        report.unchanged += 1
-                        continue
-                    for name in changed:
-                        setattr(current, name, getattr(incoming, name))
-                    question_save(question=current, options=options if options_changed else None)
+                elif _import_update(current, incoming, options, author=author):
                     report.updated += 1
+                else:
+                    report.unchanged += 1
         except ValidationError as exc:
             lines = problem_lines(exc.message_dict) if hasattr(exc, "error_dict") else exc.messages
             errors.extend(f"row {row}: {line}" for line in lines)

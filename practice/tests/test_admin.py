@@ -71,10 +71,11 @@ def test_inline_options_need_exactly_one_correct(staff_client):
     assert not Question.objects.exists()
 
 
-def test_publishing_needs_an_explanation(staff_client):
+def test_new_questions_start_as_drafts_whatever_the_form_posts(staff_client):
     response = staff_client.post(reverse("admin:practice_question_add"), _question_form(explanation=""))
-    assert response.status_code == 200
-    assert b"A published question needs an explanation." in response.content
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get(external_id="admin-1")
+    assert question.status == "draft" and question.events.get().to_status == "draft"
 
 
 def _import_refusals(tmp_path, record) -> str:
@@ -126,8 +127,8 @@ def test_changelist_filters_and_search(staff_client):
 
 
 def test_bulk_publish_and_retire(staff_client):
-    ready = make_question(status="draft")
-    unready = make_question(status="draft", explanation="")
+    ready = make_question(status="in_review")
+    unready = make_question(status="in_review", explanation="")
     url = reverse("admin:practice_question_changelist")
     response = staff_client.post(
         url, {"action": "publish_selected", "_selected_action": [ready.pk, unready.pk]}, follow=True
@@ -135,7 +136,7 @@ def test_bulk_publish_and_retire(staff_client):
     assert b"Published 1 question(s)." in response.content and b"needs an explanation" in response.content
     ready.refresh_from_db()
     unready.refresh_from_db()
-    assert (ready.status, unready.status) == ("published", "draft")
+    assert (ready.status, unready.status) == ("published", "in_review")
     staff_client.post(url, {"action": "retire_selected", "_selected_action": [ready.pk]})
     ready.refresh_from_db()
     assert ready.status == "retired"
@@ -166,7 +167,7 @@ def test_learners_cannot_open_the_preview(client):
 
 
 def test_moving_the_correct_answer_to_an_earlier_option_saves(staff_client):
-    question = make_question()  # B is correct
+    question = make_question(status="draft")  # B is correct
     options = list(question.options.order_by("label"))
     data = _question_form(
         external_id=question.external_id, stem=question.stem, explanation=question.explanation

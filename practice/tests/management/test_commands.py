@@ -41,8 +41,9 @@ def test_import_updates_changed_questions_by_external_id(tmp_path):
     records[0]["stem"] = "A reworded stem?"
     records[0]["correct"] = "C"
     assert "created 0, updated 1, unchanged 8" in _run(str(_write(tmp_path, records)))
-    question = Question.objects.get(external_id=records[0]["external_id"])
+    question = Question.objects.published().get(external_id=records[0]["external_id"])
     assert question.stem == "A reworded stem?" and question.options.get(is_correct=True).label == "C"
+    assert question.version == 2  # the published version learners answered is kept, retired
 
 
 def test_dry_run_writes_nothing():

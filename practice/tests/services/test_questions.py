@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from practice.models import Question, Skill
-from practice.services.questions import question_publish_many
+from practice.services.workflow import question_publish_many
 
 from ..factories import make_question
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_publish_refuses_question_without_explanation_or_proper_options():
-    draft = make_question(status="draft", explanation="")
+    draft = make_question(status="in_review", explanation="")
     published, refusals = question_publish_many(questions=Question.objects.filter(pk=draft.pk))
     assert published == 0 and "explanation" in refusals[0]
     with pytest.raises(ValidationError, match="Exactly one option must be marked correct"):

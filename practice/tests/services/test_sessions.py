@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 
 from practice.models import PracticeSession, Question, SessionItem, Skill
 from practice.services.answers import answer_submit
-from practice.services.questions import question_retire_many
 from practice.services.sessions import (
     SessionClosed,
     practice_session_expire_if_due,
@@ -14,6 +13,7 @@ from practice.services.sessions import (
     practice_session_from_mistakes,
     practice_session_start,
 )
+from practice.services.workflow import question_retire_many
 
 from ..factories import make_questions, make_session, make_user, math
 
