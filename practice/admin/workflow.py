@@ -109,6 +109,8 @@ class QuestionWorkflowAdmin:
         if not (change and obj.status in VERSIONED):
             return super().save_related(request, form, formsets, change)
         old_version = obj.version
+        for formset in formsets:  # nothing saved through them: the change message reads these
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         saved = question_save(question=obj, options=_option_pairs(formsets), actor=request.user)
         for field in Question._meta.concrete_fields:  # the page goes on to the new version
             setattr(obj, field.attname, getattr(saved, field.attname))

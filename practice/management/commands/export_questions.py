@@ -8,7 +8,10 @@ from practice.models import Question
 
 
 class Command(BaseCommand):
-    help = "Export questions as JSON or CSV in the format import_questions reads (see the README)."
+    help = (
+        "Export questions as JSON or CSV in the format import_questions reads (see the README): the latest "
+        "version of each question, with its status and version number."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", type=Path, help="File to write (default: standard output).")
@@ -23,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         output = options["output"]
         file_format = options["format"] or ("csv" if output and output.suffix.lower() == ".csv" else "json")
-        questions = Question.objects.select_related("skill__domain__section").prefetch_related("options")
+        questions = Question.objects.latest_versions().select_related("skill__domain__section").prefetch_related("options")
         if options["status"]:
             questions = questions.filter(status__in=options["status"])
         records = [question_to_record(q) for q in questions.order_by("external_id", "pk")]
