@@ -123,11 +123,13 @@ class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Question.Status.PUBLISHED)
 
-    def latest_versions(self):
-        """Each family's newest version (what the import compares with and the export writes)."""
+    def latest_versions(self, statuses=()):
+        """Each family's newest version (among `statuses` if given): what the import and export use."""
         newer = Question.objects.filter(
             family_id=models.OuterRef("family_id"), version__gt=models.OuterRef("version")
         )
+        if statuses:
+            newer = newer.filter(status__in=statuses)
         return self.exclude(models.Exists(newer))
 
     def in_scope(self, *, section, skills=(), domains=()):

@@ -26,9 +26,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         output = options["output"]
         file_format = options["format"] or ("csv" if output and output.suffix.lower() == ".csv" else "json")
-        questions = Question.objects.latest_versions().select_related("skill__domain__section").prefetch_related("options")
-        if options["status"]:
-            questions = questions.filter(status__in=options["status"])
+        statuses = options["status"] or ()
+        questions = Question.objects.filter(status__in=statuses) if statuses else Question.objects.all()
+        questions = (
+            questions.latest_versions(statuses)
+            .select_related("skill__domain__section")
+            .prefetch_related("options")
+        )
         records = [question_to_record(q) for q in questions.order_by("external_id", "pk")]
         writer = write_csv if file_format == "csv" else write_json
         try:
