@@ -1,8 +1,9 @@
+import importlib
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from practice.models import Answer, Question, QuestionEvent, QuestionOption, ReviewItem
@@ -216,3 +217,14 @@ def test_a_new_version_copies_every_concrete_field_but_its_bookkeeping(author, r
         if field.name not in bookkeeping:
             assert getattr(new, field.attname) == getattr(question, field.attname), field.name
     assert QuestionOption.objects.filter(question=new).count() == 4
+
+
+def test_the_data_migration_makes_every_existing_row_the_first_version_of_its_own_family(author):
+    migration = importlib.import_module("practice.migrations.0009_question_workflow_versions").Migration
+    (data_step,) = [op for op in migration.operations if op.__class__.__name__ == "RunSQL"]
+    question = make_question(author=author)
+    Question.objects.filter(pk=question.pk).update(family=None)  # as rows stood before the migration
+    with connection.cursor() as cursor:
+        cursor.execute(data_step.sql)
+    question.refresh_from_db()
+    assert (question.family_id, question.version) == (question.pk, 1)
