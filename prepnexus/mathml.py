@@ -47,14 +47,10 @@ MATHML_ATTRIBUTES = {
     "mtext": _VARIANT,
     "mo": _MO_ATTRIBUTES,
     "mover": frozenset({"accent"}),
-    "munder": frozenset({"accentunder"}),
-    "munderover": frozenset({"accent", "accentunder"}),
     "mpadded": frozenset({"depth", "height", "lspace", "voffset", "width"}),
     "mspace": frozenset({"depth", "height", "linebreak", "mathbackground", "width"}),
     "mstyle": frozenset({"displaystyle", "mathsize", "scriptlevel"}),
-    "mtable": frozenset(
-        {"columnalign", "columnlines", "columnspacing", "displaystyle", "rowlines", "rowspacing"}
-    ),
+    "mtable": frozenset({"columnlines", "columnspacing", "displaystyle", "rowlines", "rowspacing"}),
     "mtd": frozenset({"columnalign"}),
 }
 # Values are keywords, numbers and lengths ("true", "bold-italic", "-0.167em", "0em 2em", "-1width"):
