@@ -1,7 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from practice.formats.questions import read_rows
 from practice.models import Question, Skill
+from practice.seeding import bank_files
 from practice.services.questions import ImportFailed, question_publish_many, questions_import
 
 from ..factories import make_question, sample_records
@@ -61,3 +63,22 @@ def test_saving_a_question_reject_math_even_when_clean_is_skipped():
     question.stem = "\\(\\frca\\)"
     with pytest.raises(ValueError, match="unknown LaTeX command"):
         question.save()
+
+
+def test_reimporting_the_bank_rerenders_questions_saved_before_their_math_was_latex():
+    # What seed_demo (and import_questions) do on an existing database: questions whose text changed are
+    # saved again through question_save, so their *_html fields are rendered anew, options included.
+    path = next(path for path in bank_files() if path.name == "math.json")
+    record = next(record for _, record in read_rows(path) if record["external_id"] == "pn-m-leq1-003")
+    old = record | {
+        "stem": "If (2/3)x \u2212 4 = 10, what is the value of x?",
+        "options": ["9", "28/3", "21", "42"],
+    }
+    questions_import(rows=[(1, old)])
+    stored = Question.objects.get(external_id="pn-m-leq1-003")
+    assert "<math" not in stored.stem_html
+    report = questions_import(rows=[(1, record)])
+    assert report.updated == 1
+    stored.refresh_from_db()
+    assert "<mfrac>" in stored.stem_html
+    assert stored.options.get(label="B").text_html.startswith('<math display="inline"><mrow><mfrac>')
