@@ -108,29 +108,33 @@ _OPENERS = {"(": (")", False), "[": ("]", True)}
 _CLOSERS = {")": "(", "]": "["}
 
 
-def _code_span_end(text: str, index: int) -> int:
+_BACKTICKS = re.compile(r"`+")
+
+
+def _code_span_end(text: str, index: int, paragraph_end: int) -> int:
     """Where the backtick run at `index` and its code span end (as Python-Markdown reads them: the same
-    number of backticks, on the same line), or just past the run when it closes nothing."""
-    run = len(text[index:]) - len(text[index:].lstrip("`"))
-    ticks = "`" * run
-    line_end = text.find("\n", index)
-    line_end = len(text) if line_end < 0 else line_end
-    search = index + run
-    while (found := text.find(ticks, search, line_end)) >= 0:
-        after = found + run
-        if text[after : after + 1] != "`" and found > index + run:
+    number of backticks, in the same paragraph), or just past the run when it closes nothing."""
+    run_end = _BACKTICKS.match(text, index).end()
+    ticks = run_end - index
+    search = run_end
+    while (found := text.find("`", search, paragraph_end)) >= 0:
+        after = _BACKTICKS.match(text, found).end()
+        if after - found == ticks:
             return after
-        search = after + len(text[after:line_end]) - len(text[after:line_end].lstrip("`"))
-    return index + run
+        search = after
+    return run_end
 
 
 def find_math(text: str) -> list[Formula]:
     """The formulas of a text, in order, skipping code spans; MathError for an unclosed or stray delimiter."""
-    formulas, index, total = [], 0, 0
+    formulas, index, total, paragraph_end = [], 0, 0, -1
     while index < len(text):
         char = text[index]
         if char == "`":
-            index = _code_span_end(text, index)
+            if paragraph_end < index:
+                found = text.find("\n\n", index)
+                paragraph_end = len(text) if found < 0 else found
+            index = _code_span_end(text, index, paragraph_end)
             continue
         if char != "\\" or index + 1 == len(text):
             index += 1

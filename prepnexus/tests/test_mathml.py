@@ -248,3 +248,8 @@ def test_deep_nesting_is_refused_not_a_recursion_crash(latex):
 def test_many_small_formulas_within_the_budget_render():
     text = " and ".join([r"\(x_1^2\)"] * 300)
     assert render_markdown(text, profile=QUESTION, math=True).count("<math") == 300
+
+
+def test_a_code_span_may_cross_lines_within_its_paragraph_as_in_markdown():
+    html = render_markdown("a `x\n\\(y\\)` b \\(z\\)", profile=QUESTION, math=True)
+    assert "<code>x\n\\(y\\)</code>" in html and html.count("<math") == 1
