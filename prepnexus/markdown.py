@@ -180,7 +180,9 @@ def render_markdown(text: str, *, profile: Profile, inline: bool = False, math: 
         tags=profile.tags,
         attributes=dict(profile.attributes),
         url_schemes=profile.url_schemes,
-        attribute_filter=profile.attribute_filter,
+        attribute_filter=_text_only(profile.attribute_filter, marker)
+        if formulas
+        else profile.attribute_filter,
         link_rel=profile.link_rel,
         strip_comments=True,
     )
@@ -189,6 +191,17 @@ def render_markdown(text: str, *, profile: Profile, inline: bool = False, math: 
     if formulas:
         html = _put_formulas_back(html, formulas, marker)
     return html
+
+
+def _text_only(attribute_filter: Callable | None, marker: str) -> Callable[[str, str, str], str | None]:
+    # A formula is only ever put back into text: raw HTML could carry a placeholder into an attribute
+    # value (<td align="\\(x\\)">), where MathML would break out of the quotes. Such a value is dropped.
+    def text_only(tag: str, attribute: str, value: str) -> str | None:
+        if marker in value:
+            return None
+        return attribute_filter(tag, attribute, value) if attribute_filter else value
+
+    return text_only
 
 
 def _with_placeholders(text: str, formulas: list[Formula], marker: str) -> str:

@@ -253,3 +253,11 @@ def test_many_small_formulas_within_the_budget_render():
 def test_a_code_span_may_cross_lines_within_its_paragraph_as_in_markdown():
     html = render_markdown("a `x\n\\(y\\)` b \\(z\\)", profile=QUESTION, math=True)
     assert "<code>x\n\\(y\\)</code>" in html and html.count("<math") == 1
+
+
+def test_a_formula_carried_into_an_attribute_by_raw_html_is_dropped_not_put_back():
+    html = render_markdown(
+        '<table><tr><td align="\\(x\\)">cell</td></tr></table>\n\nand \\(y\\)', profile=QUESTION, math=True
+    )
+    assert "align" not in html and 'td align="<' not in html
+    assert html.count("<math") == 1 and "<td>cell</td>" in html
