@@ -4,7 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ..rendering import render_markdown
+from ..rendering import math_problem, render_question
 from ..spr import SprFormatError, parse_spr
 from .accounts import User
 
@@ -116,6 +116,7 @@ IRT_B_DEFAULTS = {Difficulty.EASY: -1.0, Difficulty.MEDIUM: 0.0, Difficulty.HARD
 MCQ_LABELS = ("A", "B", "C", "D")
 READING_AND_WRITING = "Reading and Writing"  # the section without student-produced responses
 CROSS_TEXT_SKILL = "Cross-Text Connections"  # the skill whose questions have a second passage
+MARKDOWN_FIELDS = ("stem", "passage", "passage_b", "explanation")  # rendered to the *_html fields
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -241,10 +242,10 @@ class Question(models.Model):
             self.irt_c = 0.25 if self.type == self.Type.MCQ else 0.0
 
     def render_html(self) -> None:
-        self.stem_html = render_markdown(self.stem)
-        self.passage_html = render_markdown(self.passage)
-        self.passage_b_html = render_markdown(self.passage_b)
-        self.explanation_html = render_markdown(self.explanation)
+        self.stem_html = render_question(self.stem)
+        self.passage_html = render_question(self.passage)
+        self.passage_b_html = render_question(self.passage_b)
+        self.explanation_html = render_question(self.explanation)
 
     def clean(self):
         """The rules on the question's own fields; `services.questions.question_problems` adds its options."""
@@ -252,6 +253,9 @@ class Question(models.Model):
         self.fill_defaults()
         if self.status == self.Status.PUBLISHED and not self.explanation.strip():
             errors["explanation"] = "A published question needs an explanation."
+        for name in MARKDOWN_FIELDS:  # LaTeX that cannot be rendered: "line 2: unknown LaTeX command \frca"
+            if name not in errors and (problem := math_problem(getattr(self, name))):
+                errors[name] = problem
         if self.type == self.Type.SPR:
             if not self.spr_answers:
                 errors["spr_answers"] = "A student-produced response question needs at least one answer."
@@ -318,7 +322,7 @@ class QuestionOption(models.Model):
         return f"{self.label}. {self.text[:60]}"
 
     def save(self, *args, **kwargs):
-        self.text_html = render_markdown(self.text, inline=True)
+        self.text_html = render_question(self.text, inline=True)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "text_html"}
         super().save(*args, **kwargs)

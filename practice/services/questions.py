@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ..formats.questions import RECORD_FIELDS
 from ..models import MCQ_LABELS, Difficulty, Question, QuestionOption, Skill, User
-from ..rendering import render_markdown
+from ..rendering import math_problem, render_question
 
 OPTIONS = "options"  # where question_problems() files the problems of the options
 
@@ -38,6 +38,8 @@ def _option_problems(question: Question, options: Sequence[QuestionOption]) -> l
             problems.append(f"Option {option.label} is empty.")
         elif text in first_with:
             problems.append(f"Options {first_with[text]} and {option.label} are the same.")
+        elif problem := math_problem(text, inline=True):
+            problems.append(f"Option {option.label}, {problem}")
         first_with.setdefault(text, option.label)
     correct = sum(bool(option.is_correct) for option in options)
     if correct != 1:
@@ -63,9 +65,12 @@ def question_problems(
 
 
 def problem_lines(problems: dict[str, list[str]]) -> list[str]:
-    """One line per problem, led by its field: "spr_answers: “3 1/2” is not a valid answer: ..."."""
+    """One line per problem, led by its field: "spr_answers: “3 1/2” is not a valid answer: ...", or
+    "stem, line 2: unknown LaTeX command \\frca" for a problem on one line of the field."""
     return [
-        message if name == NON_FIELD_ERRORS else f"{name}: {message}"
+        message
+        if name == NON_FIELD_ERRORS
+        else f"{name}{', ' if message.startswith('line ') else ': '}{message}"
         for name, messages in problems.items()
         for message in messages
     ]
@@ -109,7 +114,7 @@ def question_save(
         question.options.all().delete()
         for option in built:
             option.question = question
-            option.text_html = render_markdown(option.text, inline=True)
+            option.text_html = render_question(option.text, inline=True)
         QuestionOption.objects.bulk_create(built)
     return question
 

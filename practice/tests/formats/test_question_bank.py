@@ -12,10 +12,20 @@ import pytest
 from django.core.management import call_command
 
 from practice.formats.questions import RECORD_FIELDS, read_rows
-from practice.models import CROSS_TEXT_SKILL, READING_AND_WRITING, Difficulty, Domain, Question, Skill
+from practice.models import (
+    CROSS_TEXT_SKILL,
+    READING_AND_WRITING,
+    Difficulty,
+    Domain,
+    Question,
+    QuestionOption,
+    Skill,
+)
+from practice.rendering import render_question
 from practice.seeding import bank_files
-from practice.services.questions import questions_import
+from practice.services.questions import question_from_record, question_problems, questions_import
 from practice.spr import spr_matches
+from prepnexus.mathml import find_math
 
 pytestmark = [
     pytest.mark.django_db,
@@ -119,3 +129,42 @@ def test_bank_spr_accepted_answers_are_all_the_same_number(records):
     for record in records:
         first, *others = record["answers"] or [""]
         assert all(spr_matches(answer, [first]) for answer in others), record["external_id"]
+
+
+# --- Math notation: LaTeX between \( \) and \[ \], rendered to MathML by the question renderer ---
+
+_FORMULA = re.compile(r"\\\(|\\\[")
+# Plain-text math a Math item should have written as LaTeX (units such as cm³ stay text).
+_PLAIN_MATH = re.compile(r"\d\s*[=<>≤≥≠]\s*-?\d|\b[a-z]\s*[=<>≤≥]\s|(?<!cm)[²³]|[√π]|\d/\d")
+
+
+def _text_fields(record: dict) -> list[tuple[str, str]]:
+    fields = [(name, record[name]) for name in ("passage", "passage_b", "stem", "explanation")]
+    return fields + [(f"option {chr(65 + index)}", text) for index, text in enumerate(record["options"])]
+
+
+def test_bank_math_renders_through_the_validator_every_path_uses(records):
+    skills = {
+        (skill.domain.section.name, skill.domain.name, skill.name): skill
+        for skill in Skill.objects.select_related("domain__section")
+    }
+    formulas = 0
+    for record in records:
+        question, options = question_from_record(record, skills=skills)  # raises on LaTeX it cannot render
+        assert question_problems(question, [QuestionOption(label=chr(65 + i), text=t, is_correct=c)
+                                            for i, (t, c) in enumerate(options)]) == {}  # fmt: skip
+        for _, text in _text_fields(record):
+            formulas += len(find_math(text))
+            if find_math(text):
+                assert "<math" in render_question(text), record["external_id"]
+    assert formulas > 500  # the Math items write their math as LaTeX
+
+
+def test_bank_math_is_latex_and_spr_answers_stay_plain_entries(records):
+    for record in records:
+        assert not any(_FORMULA.search(answer) for answer in record["answers"]), record["external_id"]
+        if record["section"] != "Math":
+            continue
+        for name, text in _text_fields(record):
+            outside = re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]|\*\*[^*]+\*\*", " ", text, flags=re.DOTALL)
+            assert not _PLAIN_MATH.search(outside), (record["external_id"], name, outside)
