@@ -6,6 +6,8 @@ passages, options, explanation) also has LaTeX math, rendered to MathML: `render
 Flashcards and the legacy import keep plain Markdown (`render_markdown`).
 """
 
+import functools
+
 from prepnexus.markdown import QUESTION
 from prepnexus.markdown import render_markdown as _render
 from prepnexus.mathml import MathError
@@ -30,7 +32,16 @@ def render_markdown(text: str, *, inline: bool = False) -> str:
 
 
 def render_question(text: str, *, inline: bool = False) -> str:
-    """Render question Markdown with its LaTeX math as MathML; MathError if a formula cannot be rendered."""
+    """Render question Markdown with its LaTeX math as MathML; MathError if a formula cannot be rendered.
+
+    Cached: a question's text is rendered by its check and again when it is saved, and a bank import
+    renders each text twice that way (a pure function of its arguments; MathError is not cached).
+    """
+    return _render_question(text, inline)
+
+
+@functools.lru_cache(maxsize=1024)
+def _render_question(text: str, inline: bool) -> str:
     return _render(text, profile=QUESTION, inline=inline, math=True)
 
 

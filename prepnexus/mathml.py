@@ -9,6 +9,7 @@ too deeply nested. The converter's output is then checked against the allow-list
 by nh3 with it, so only these elements and attributes, with plain values, ever reach a page.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, tostring
@@ -239,7 +240,26 @@ def _attribute_value(tag: str, attribute: str, value: str) -> str | None:
 
 
 def to_mathml(latex: str, *, display: bool = False, line: int = 1) -> str:
-    """One formula as sanitised MathML (display="block" for a display formula); MathError if it cannot be."""
+    """One formula as sanitised MathML (display="block" for a display formula); MathError if it cannot be.
+
+    Formulas repeat (\\(x\\), \\(f(x)\\)) and a question is rendered by its check and again when saved,
+    so conversions are cached by (formula, display); the error names LINE either way.
+    """
+    html, reason = _converted(latex, display)
+    if reason is not None:
+        raise MathError(reason, line)
+    return html
+
+
+@functools.lru_cache(maxsize=4096)
+def _converted(latex: str, display: bool) -> tuple[str, str | None]:
+    try:
+        return _to_mathml(latex, display=display, line=1), None
+    except MathError as exc:
+        return "", exc.reason
+
+
+def _to_mathml(latex: str, *, display: bool, line: int) -> str:
     _check_latex(latex, line)
     try:
         root = convert_to_element(latex, display="block" if display else "inline")
