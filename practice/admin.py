@@ -155,6 +155,7 @@ class QuestionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["preview_link", "external_id", "skill", "difficulty", "type", "status"]}),
         ("Text (Markdown)", {"fields": ["passage", "passage_b", "stem", "explanation"]}),
+        ("Figure (drawn by the server from this spec)", {"fields": ["figure"]}),
         ("Student-produced response", {"fields": ["spr_answers"]}),
         ("IRT parameters", {"fields": ["irt_a", "irt_b", "irt_c"], "classes": ["collapse"]}),
         ("Answers (read-only)", {"fields": ["answer_statistics"]}),

@@ -32,8 +32,9 @@ LOOK = {
     "fig-shade": 'fill="currentColor" fill-opacity="0.1" stroke-width="2"',
     "fig-arc": 'stroke-width="3.5"',
     "fig-text": 'fill="currentColor" stroke="none"',
-    "fig-label": 'fill="currentColor" stroke="none"',
-    "fig-tick-label": 'fill="currentColor" stroke="none"',
+    # Labels wear a thin white halo, so a line passing behind one does not cut through its letters.
+    "fig-label": 'fill="currentColor" stroke="#fff" stroke-width="3" paint-order="stroke"',
+    "fig-tick-label": 'fill="currentColor" stroke="#fff" stroke-width="3" paint-order="stroke"',
     "fig-title": 'fill="currentColor" stroke="none" font-weight="600"',
 }
 
