@@ -279,7 +279,7 @@ def _value_frame(figure, values, category_labels):
     _left_ticks(canvas, frame, y_ticks)
     if figure.get("title"):
         canvas.text(WIDTH / 2, 14 + FONT, figure["title"], cls="fig-title")
-    _titles(canvas, frame, figure.get("x_title"), axis.get("title"), below=label_room - FONT - 4)
+    _titles(canvas, frame, figure.get("x_title"), axis.get("title"), below=label_room - 3)
     return canvas, frame, slanted
 
 

@@ -10,7 +10,7 @@ import itertools
 import math
 from xml.sax.saxutils import escape as _xml_escape
 
-FONT = 13  # user units; the viewBox is WIDTH wide
+FONT = 14  # user units; the viewBox is WIDTH wide
 WIDTH = 360
 CHAR = 0.6  # a character's width as a share of the font size (a generous estimate)
 
