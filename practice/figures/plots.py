@@ -132,7 +132,8 @@ def coordinate_plane(figure: dict, ident: str) -> Canvas:
         canvas.line(ax - 3, frame.py(y), ax + 3, frame.py(y), "fig-tick", block=False)
         if y != oy and round(y / _step(y_axis)) % y_every == 0:
             canvas.text(ax - 6, frame.py(y) + FONT * 0.35, tick_text(y), anchor="end", cls="fig-tick-label")
-    if ox == 0 and oy == 0:
+    # The origin's "O" sits below-left of it, unless a y tick label is already there.
+    if ox == 0 and oy == 0 and (oy == y_axis["min"] or plot_h / max(len(y_ticks) - 1, 1) > FONT * 1.4):
         canvas.text(ax - 6, ay + FONT + 1, "O", anchor="end", cls="fig-tick-label")
     pending = []
     for line in figure.get("lines") or []:
@@ -179,13 +180,13 @@ def _boxed_axes(figure, canvas_height_extra=0):
     x_axis, y_axis = figure["x_axis"], figure["y_axis"]
     y_ticks = ticks(y_axis["min"], y_axis["max"], _step(y_axis, 8))
     left = _y_labels_width(y_ticks) + 12 + (FONT + 8 if y_axis.get("title") else 0)
-    top, right = 14, 14
+    x_ticks = ticks(x_axis["min"], x_axis["max"], _step(x_axis, 8))
+    top, right = 14, max(14, text_width(tick_text(x_ticks[-1])) / 2 + 4)  # room for the last tick label
     plot_w = WIDTH - left - right
     plot_h = plot_w * 0.72
     bottom = FONT + 12 + (FONT + 10 if x_axis.get("title") else 0)
     canvas = Canvas(WIDTH, top + plot_h + bottom)
     frame = Frame((x_axis["min"], x_axis["max"]), (y_axis["min"], y_axis["max"]), left, top, plot_w, plot_h)
-    x_ticks = ticks(frame.x0, frame.x1, _step(x_axis, 8))
     if figure.get("grid", True):
         _grid_and_axes(
             canvas, frame, {**x_axis, "step": _step(x_axis, 8)}, {**y_axis, "step": _step(y_axis, 8)}, True
@@ -247,7 +248,7 @@ def scatterplot(figure: dict, ident: str) -> Canvas:
         ]
         runs = _draw_runs(canvas, frame, ends, "fig-fit", fit.get("dashed", False))
     for point in figure["points"]:
-        canvas.dot(*frame.point(point["x"], point["y"]), r=3.2)
+        canvas.dot(*frame.point(point["x"], point["y"]), r=3.5)
     if fit:
         _label_run(canvas, runs, fit.get("label"))
     return canvas
