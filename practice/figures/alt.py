@@ -36,8 +36,8 @@ def _named(text: str | None, what: str) -> str:
 
 
 def _axis(name: str, axis: dict) -> str:
-    title = f" ({axis['title']})" if axis.get("title") else ""
-    return f"{name}{title} from {number(axis.get('min', 0))} to {number(axis['max'])}"
+    """ "x from -5 to 5", or with the axis's title in place of its letter: "Hours studied from 0 to 10"."""
+    return f"{axis.get('title') or name} from {number(axis.get('min', 0))} to {number(axis['max'])}"
 
 
 def _plane(figure: dict) -> list[str]:
@@ -67,13 +67,19 @@ def _plane(figure: dict) -> list[str]:
         name = _named(circle.get("label"), "Circle")
         parts.append(f"{name} with center {pair(circle['center'])} and radius {number(circle['radius'])}.")
     for point in figure.get("points") or []:
-        parts.append(f"{_named(point.get('label'), 'Point')} at {pair(point)}.")
+        label = point.get("label")
+        if label and label.replace("\u2212", "-").replace(" ", "") == pair(point).replace(" ", ""):
+            label = None  # a point labelled with its own coordinates
+        parts.append(f"{_named(label, 'Point')} at {pair(point)}.")
     return parts
 
 
 def _scatter(figure: dict) -> list[str]:
     x_axis, y_axis, points = figure["x_axis"], figure["y_axis"], figure["points"]
-    parts = [f"Scatterplot, {_axis('x', x_axis)}, {_axis('y', y_axis)}."]
+    against = ""
+    if x_axis.get("title") or y_axis.get("title"):
+        against = f" of {y_axis.get('title') or 'y'} against {x_axis.get('title') or 'x'}"
+    parts = [f"Scatterplot{against}, {_axis('x', x_axis)}, {_axis('y', y_axis)}."]
     if len(points) <= MOST_LISTED:
         listed = ", ".join(pair(p) for p in sorted(points, key=lambda p: (p["x"], p["y"])))
         parts.append(f"{len(points)} points: {listed}.")
@@ -90,23 +96,28 @@ def _of(figure: dict) -> str:
     return f" of {figure['title']}" if figure.get("title") else ""
 
 
-def _value_title(figure: dict) -> str:
-    title = (figure.get("y_axis") or {}).get("title")
-    return f" ({title})" if title else ""
+def _chart(name: str, figure: dict) -> str:
+    """ "Bar chart of Books read (Books)", "Histogram, Number of students by Minutes" ..."""
+    values, categories = (figure.get("y_axis") or {}).get("title"), figure.get("x_title")
+    if values and categories:
+        return f"{name}{_of(figure)}, {values} by {categories}"
+    if values:
+        return f"{name}{_of(figure)} ({values})"
+    return f"{name}{_of(figure)}{f' by {categories}' if categories else ''}"
 
 
 def _bars(figure: dict) -> list[str]:
-    listed = ", ".join(f"{bar['label']} {number(bar['value'])}" for bar in figure["bars"])
-    category = f" by {figure['x_title']}" if figure.get("x_title") else ""
-    return [f"Bar chart{_of(figure)}{category}{_value_title(figure)}: {listed}."]
+    def said(bar):  # "January 4", but "2: 5" where the label is itself a number
+        return f"{bar['label']}{':' if bar['label'][-1:].isdigit() else ''} {number(bar['value'])}"
+
+    return [f"{_chart('Bar chart', figure)}: {', '.join(said(bar) for bar in figure['bars'])}."]
 
 
 def _histogram(figure: dict) -> list[str]:
     listed = ", ".join(
         f"{number(each['from'])} to {number(each['to'])}: {number(each['count'])}" for each in figure["bins"]
     )
-    over = f" of {figure['x_title']}" if figure.get("x_title") else ""
-    return [f"Histogram{_of(figure)}{over}{_value_title(figure)}: {listed}."]
+    return [f"{_chart('Histogram', figure)}: {listed}."]
 
 
 def _dots(figure: dict) -> list[str]:

@@ -79,17 +79,19 @@ def test_generated_alt_text_describes_the_figure():
         figure_alt(GOOD["bar_chart"]) == "Bar chart of Books read per month (Books): January 4, February 7."
     )
     assert figure_alt(GOOD["histogram"]) == (
-        "Histogram of Minutes (Number of students): 0 to 10: 3, 10 to 20: 6."
+        "Histogram, Number of students by Minutes: 0 to 10: 3, 10 to 20: 6."
     )
     assert figure_alt(GOOD["scatterplot"]) == (
-        "Scatterplot, x (Hours studied) from 0 to 10, y (Score) from 0 to 100. "
+        "Scatterplot of Score against Hours studied, Hours studied from 0 to 10, Score from 0 to 100. "
         "4 points: (1, 25), (3, 42), (5, 57), (8, 83). Line of fit: y = 7.5x + 18."
     )
     assert figure_alt(GOOD["triangle"]) == (
         "Triangle ABC. Side AB is labelled 8. Side BC is labelled 10. Side CA is labelled 6. "
         "The angle at B is labelled x°. The angle at A is a right angle."
     )
-    assert figure_alt(GOOD["dot_plot"]).endswith("2 dots at 0, 4 dots at 1, 1 dot at 3.")
+    assert figure_alt(GOOD["dot_plot"]) == (
+        "Dot plot, Pets per household from 0 to 5: 2 dots at 0, 4 dots at 1, 1 dot at 3."
+    )
     assert "Radius from the center to A labelled 6." in figure_alt(GOOD["circle"])
 
 

@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # One item of each kind of figure from the starter bank, with the start of its text alternative.
 SHOWN = {
     "pn-m-lf-917": "Coordinate plane, x from -2 to 6",
-    "pn-m-tvd-903": "Scatterplot, x (High temperature (°F)) from 50 to 100",
-    "pn-m-ovd-909": "Histogram of Commute time (minutes)",
-    "pn-m-ovd-910": "Dot plot, values (Daily high temperature (°C))",
+    "pn-m-tvd-903": "Scatterplot of Iced drinks sold against High temperature (°F)",
+    "pn-m-ovd-909": "Histogram, Number of workers by Commute time (minutes)",
+    "pn-m-ovd-910": "Dot plot, Daily high temperature (°C) from 16 to 32",
     "pn-m-rt-930": "Triangle ABC.",
     "pn-m-circ-935": "Circle with center O.",
     "pn-m-av-940": "Trapezoid ABCD",
