@@ -297,6 +297,8 @@ def test_staff_can_still_delete_a_learner_with_their_learning_rows(staff_client)
 def test_admin_and_import_refuse_a_bad_figure_with_the_same_message_and_preview_draws_a_good_one(
     staff_client, tmp_path
 ):
+    blank = staff_client.get(reverse("admin:practice_question_add")).content.decode()
+    assert '<textarea name="figure" cols="80" rows="10"' in blank and ">null<" not in blank
     message = "figure.bars[1].value: must be a number"
     bad = {"kind": "bar_chart", "bars": [{"label": "A", "value": 2}, {"label": "B", "value": "lots"}]}
     response = staff_client.post(
