@@ -134,6 +134,9 @@ class SatprepImport(LegacyImport):
                     "passage_html": "",
                     "passage_b_html": "",
                     "explanation_html": render_markdown(explanation),
+                    "figure": None,  # the legacy bank has no figures
+                    "figure_svg": "",
+                    "figure_alt": "",
                     "created_at": created,
                     "updated_at": self.now,
                     "published_at": created if published else None,

@@ -1,9 +1,13 @@
 """The question bank: sections, domains and skills (the taxonomy), questions and their options."""
 
+import hashlib
+import json
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ..figures import figure_alt, figure_problems, render_figure
 from ..rendering import math_problem, render_question
 from ..spr import SprFormatError, parse_spr
 from .accounts import User
@@ -169,11 +173,20 @@ class Question(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_questions"
     )
+    figure = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Optional figure spec (JSON: numbers and short plain-text labels, see "
+        "docs/question-format.md). The server draws it; SVG is never uploaded.",
+    )
     # Rendered, sanitised HTML of the Markdown fields (kept in step by save()).
     stem_html = models.TextField(blank=True, editable=False)
     passage_html = models.TextField(blank=True, editable=False)
     passage_b_html = models.TextField(blank=True, editable=False)
     explanation_html = models.TextField(blank=True, editable=False)
+    # The figure as drawn by practice.figures (never authored SVG) and its text alternative.
+    figure_svg = models.TextField(blank=True, editable=False)
+    figure_alt = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -226,6 +239,8 @@ class Question(models.Model):
                 "passage_html",
                 "passage_b_html",
                 "explanation_html",
+                "figure_svg",
+                "figure_alt",
                 "irt_a",
                 "irt_b",
                 "irt_c",
@@ -246,6 +261,13 @@ class Question(models.Model):
         self.passage_html = render_question(self.passage)
         self.passage_b_html = render_question(self.passage_b)
         self.explanation_html = render_question(self.explanation)
+        self.figure_svg, self.figure_alt = "", ""
+        if self.figure is not None and not figure_problems(self.figure):
+            # Element ids must differ between figures on one page; the spec and the id tell them apart.
+            seed = json.dumps([self.external_id, self.figure], sort_keys=True).encode()
+            ident = "fig-" + hashlib.sha1(seed, usedforsecurity=False).hexdigest()[:10]
+            self.figure_svg = render_figure(self.figure, ident=ident)
+            self.figure_alt = figure_alt(self.figure)
 
     def clean(self):
         """The rules on the question's own fields; `services.questions.question_problems` adds its options."""
@@ -269,6 +291,8 @@ class Question(models.Model):
                 errors["spr_answers"] = f"“{repeated[0]}” is listed twice."
         elif self.spr_answers:
             errors["spr_answers"] = "Multiple-choice questions take their answer from the options."
+        if found := figure_problems(self.figure):
+            errors["figure"] = found
         if self.skill_id is not None:
             errors |= self._skill_problems()
         if self.irt_a is not None and self.irt_a <= 0:

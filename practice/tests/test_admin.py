@@ -325,3 +325,30 @@ def test_staff_can_still_delete_a_learner_with_their_learning_rows(staff_client)
     for model in LEARNER_ROWS:
         owner = "owner" if model._meta.model_name == "flashcard" else "learner"
         assert not model.objects.filter(**{f"{owner}_id": learner.pk}).exists(), model
+
+
+def test_admin_and_import_refuse_a_bad_figure_with_the_same_message_and_preview_draws_a_good_one(
+    staff_client, tmp_path
+):
+    blank = staff_client.get(reverse("admin:practice_question_add")).content.decode()
+    assert '<textarea name="figure" cols="80" rows="10"' in blank and ">null<" not in blank
+    message = "figure.bars[1].value: must be a number"
+    bad = {"kind": "bar_chart", "bars": [{"label": "A", "value": 2}, {"label": "B", "value": "lots"}]}
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(figure=json.dumps(bad))
+    )
+    assert response.status_code == 200 and message.encode() in response.content
+    record = sample_records()[4] | {"figure": bad}
+    assert f"row 1: {message}" in _import_refusals(tmp_path, record)
+    assert not Question.objects.exists()
+    good = {"kind": "bar_chart", "bars": [{"label": "A", "value": 2}, {"label": "B", "value": 5}]}
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(figure=json.dumps(good))
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(external_id="admin-1")
+    preview = staff_client.get(
+        reverse("admin:practice_question_preview", args=[question.pk])
+    ).content.decode()
+    assert 'class="question-figure"' in preview and 'role="img"' in preview
+    assert "Bar chart: A 2, B 5." in preview
