@@ -168,6 +168,9 @@ class Question(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_questions"
     )
+    # A frozen variant of an item template (practice/engine/templates): the template's code and the seed.
+    template_code = models.CharField(max_length=40, blank=True, default="", editable=False)
+    template_seed = models.BigIntegerField(null=True, blank=True, editable=False)
     # Rendered, sanitised HTML of the Markdown fields (kept in step by save()).
     stem_html = models.TextField(blank=True, editable=False)
     passage_html = models.TextField(blank=True, editable=False)
@@ -209,6 +212,16 @@ class Question(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(irt_a__gt=0, irt_c__gte=0, irt_c__lt=1), name="question_irt_range"
+            ),
+            models.UniqueConstraint(
+                fields=["template_code", "template_seed"],
+                condition=models.Q(template_seed__isnull=False),
+                name="question_template_variant_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(template_code="", template_seed__isnull=True)
+                | (~models.Q(template_code="") & models.Q(template_seed__isnull=False)),
+                name="question_template_code_and_seed",
             ),
         ]
 
