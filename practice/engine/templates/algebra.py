@@ -64,7 +64,8 @@ def linear_one_var_2(rng):
         "explanation": (
             f"Collect the {m('x')} terms on the left and the numbers on the right: "
             f"{m(collected)}, so {m(f'{poly(a - c, 0)} = {tex(d - b)}')}. "
-            f"Divide by {m(tex(a - c))}: {m(f'x = {tex(x)}')}, entered as {plain(x)}. "
+            + (f"Divide by {m(tex(a - c))}: {m(f'x = {tex(x)}')}. " if a - c != 1 else "")
+            + f"Enter it as {plain(x)}. "
             f"Check: both sides equal {m(tex(a * x + b))} at {m(f'x = {tex(x)}')}."
         ),
     }

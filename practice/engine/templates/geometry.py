@@ -45,9 +45,11 @@ def right_triangles_1(rng):
         given = f"{m(f'{hypotenuse_side} = {hypotenuse}')}, and {m(f'{opposite_side} = {opposite}')}"
         found = ""
     sine_name = f"\\sin {angle}"
+    sine_text = f"{sine_name} = {frac(opposite, hypotenuse)}"
+    sine_text += f" = {tex(sine)}" if sine.denominator != hypotenuse else ""
     solution = (
         f"{found}The sine of angle {m(angle)} is the leg opposite it, {m(opposite_side)}, over the "
-        f"hypotenuse, {m(hypotenuse_side)}: {m(f'{sine_name} = {frac(opposite, hypotenuse)} = {tex(sine)}')}."
+        f"hypotenuse, {m(hypotenuse_side)}: {m(sine_text)}."
     )
     return {
         "stem": (
@@ -68,7 +70,10 @@ def circles_1(rng):
     d, e, f = -2 * h, -2 * k, h * h + k * k - r * r
     squares = f"{poly(1, d, 0)}{term(1, 'y^{2}')}{term(e, 'y')}"
     equation = f"{squares}{term(f)} = 0"
-    completed = f"(x{term(-h)})^{{2}} + (y{term(-k)})^{{2}} = {r * r}"
+    x_part = f"(x{term(-h)})^{{2}}" if h else "x^{2}"
+    y_part = f"(y{term(-k)})^{{2}}" if k else "y^{2}"
+    completed = f"{x_part} + {y_part} = {r * r}"
+    added = " and ".join(m(str(n * n)) for n in (h, k) if n)
     return {
         "stem": (
             f"In the {m('xy')}-plane, the graph of {m(equation)} is a circle. "
@@ -79,7 +84,7 @@ def circles_1(rng):
         "params": {"d": d, "e": e, "f": f},
         "explanation": (
             f"Move the constant to the right: {m(f'{squares} = {-f}')}. Complete the square by adding "
-            f"{m(str(h * h))} and {m(str(k * k))} to both sides: {m(completed)}. The right side is the "
+            f"{added} to both sides: {m(completed)}. The right side is the "
             f"radius squared, {m(f'r^{{2}} = {r * r}')}, so the radius is {m(f'r = {r}')}."
         ),
     }
