@@ -134,3 +134,14 @@ def test_session_builder_queries_are_fixed_plus_one_check_per_newly_frozen_varia
     with django_assert_max_num_queries(35 + 50):
         again = practice_session_start(learner=learner, section=math(), skills=[skill], length=50)
     assert again.length == 50 and Question.objects.filter(template_code="circles-1").count() == 100
+
+
+def test_matched_sessions_are_topped_up_too():
+    skill = Skill.objects.get(name="Area and volume")
+    make_questions(2, skill=skill)
+    session = practice_session_start(
+        learner=make_user(), section=math(), skills=[skill], difficulty="matched", length=6
+    )
+    picked = list(session.items.values_list("question_id", flat=True))
+    assert len(set(picked)) == 6
+    assert Question.objects.filter(pk__in=picked, template_code="area-volume-1").count() == 4
