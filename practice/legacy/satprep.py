@@ -130,6 +130,8 @@ class SatprepImport(LegacyImport):
                     "irt_c": 0.0 if grid_in else 0.25,
                     "external_id": f"satprep:{self.tag}:{row.legacy_id}",
                     "author_id": None,
+                    "template_code": "",
+                    "template_seed": None,
                     "stem_html": render_markdown(values["question_text"]),
                     "passage_html": "",
                     "passage_b_html": "",

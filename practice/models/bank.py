@@ -179,6 +179,9 @@ class Question(models.Model):
         help_text="Optional figure spec (JSON: numbers and short plain-text labels, see "
         "docs/question-format.md). The server draws it; SVG is never uploaded.",
     )
+    # A frozen variant of an item template (practice/engine/templates): the template's code and the seed.
+    template_code = models.CharField(max_length=40, blank=True, default="", editable=False)
+    template_seed = models.BigIntegerField(null=True, blank=True, editable=False)
     # Rendered, sanitised HTML of the Markdown fields (kept in step by save()).
     stem_html = models.TextField(blank=True, editable=False)
     passage_html = models.TextField(blank=True, editable=False)
@@ -223,6 +226,16 @@ class Question(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(irt_a__gt=0, irt_c__gte=0, irt_c__lt=1), name="question_irt_range"
+            ),
+            models.UniqueConstraint(
+                fields=["template_code", "template_seed"],
+                condition=models.Q(template_seed__isnull=False),
+                name="question_template_variant_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(template_code="", template_seed__isnull=True)
+                | (~models.Q(template_code="") & models.Q(template_seed__isnull=False)),
+                name="question_template_code_and_seed",
             ),
         ]
 
