@@ -154,6 +154,14 @@ def form_problems(modules: list[ModuleItems], weights: dict[str, dict[str, float
     return problems
 
 
+def _a(variant: str) -> str:
+    return f"{'an' if variant[0] in 'aeiou' else 'a'} {variant}"
+
+
+def _items(count: int, kind: str) -> str:
+    return f"{count} {kind} item{'' if count == 1 else 's'}"
+
+
 def _shape_problems(module: ModuleItems, spec: SectionSpec) -> list[str]:
     problems = []
     if module.length != spec.length:
@@ -173,7 +181,7 @@ def _shape_problems(module: ModuleItems, spec: SectionSpec) -> list[str]:
         problems.append("its positions must run from 1 without gaps.")
     pretest = sum(slot.pretest for slot in module.slots)
     if pretest != spec.pretest:
-        problems.append(f"it has {pretest} pretest items; it needs exactly {spec.pretest}.")
+        problems.append(f"it has {_items(pretest, 'pretest')}; it needs exactly {spec.pretest}.")
     return problems
 
 
@@ -194,19 +202,19 @@ def _difficulty_problems(module: ModuleItems, operational: list[SlotItem]) -> li
     for level, (least, most) in difficulty_bounds(module.variant, total).items():
         if counts[level] < least:
             problems.append(
-                f"it has {counts[level]} {level} operational items; module 1 needs at least a quarter "
+                f"it has {_items(counts[level], f'{level} operational')}; module 1 needs at least a quarter "
                 f"of each level ({least} of {total})."
             )
         elif counts[level] > most:
             problems.append(
-                f"it has {counts[level]} {level} operational items; an {module.variant} module allows at "
-                f"most 10% ({most} of {total})."
+                f"it has {_items(counts[level], f'{level} operational')}; "
+                f"{_a(module.variant)} module allows at most 10% ({most} of {total})."
             )
     if module.variant in (EASIER, HARDER):
         more, fewer = (EASY, HARD) if module.variant == EASIER else (HARD, EASY)
         if counts[more] <= counts[fewer]:
             problems.append(
-                f"an {module.variant} module needs more {more} than {fewer} operational items "
+                f"{_a(module.variant)} module needs more {more} than {fewer} operational items "
                 f"(it has {counts[more]} {more} and {counts[fewer]} {fewer})."
             )
     return problems
@@ -221,11 +229,13 @@ def _domain_problems(
     for domain, quota in quotas.items():
         if abs(counts[domain] - quota) > DOMAIN_TOLERANCE:
             problems.append(
-                f"it has {counts[domain]} {domain} operational items; the domain weights call for "
+                f"it has {_items(counts[domain], f'{domain} operational')}; the domain weights call for "
                 f"{quota} (±{DOMAIN_TOLERANCE})."
             )
     for domain in sorted(set(counts) - set(quotas)):
-        problems.append(f"it has {counts[domain]} operational items in {domain}, a domain with no weight.")
+        problems.append(
+            f"it has {_items(counts[domain], 'operational')} in {domain}, a domain with no weight."
+        )
     return problems
 
 
