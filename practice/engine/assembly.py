@@ -71,8 +71,8 @@ def assemble_section(
     ]
     taken: set[int] = set()
     chosen = {}
-    for variant in (ROUTING, EASIER, HARDER):
-        chosen[variant] = _operational(spec, weights, domains, variant, by_cell, taken)
+    for left, variant in enumerate((ROUTING, EASIER, HARDER)):
+        chosen[variant] = _operational(spec, weights, domains, variant, by_cell, taken, modules_left=3 - left)
     modules = {}
     for variant in (ROUTING, EASIER, HARDER):
         pretest = [c for c in ranked if c.question_id not in taken][: spec.pretest]
@@ -85,9 +85,9 @@ def assemble_section(
     return modules
 
 
-def _operational(spec, weights, domains, variant, by_cell, taken) -> list[Candidate]:
+def _operational(spec, weights, domains, variant, by_cell, taken, modules_left) -> list[Candidate]:
     count = spec.operational
-    quotas = largest_remainder(weights, count)
+    quotas = _shifted_quotas(largest_remainder(weights, count), by_cell, taken, modules_left)
     remaining = largest_remainder(LEVEL_MIX[variant], count)
     picked = []
     for domain in domains:
@@ -100,7 +100,14 @@ def _operational(spec, weights, domains, variant, by_cell, taken) -> list[Candid
             wanted = [lv for lv in open_levels if remaining[lv] - here[lv] > 0] or open_levels
             if not wanted:
                 raise AssemblyError(f"Not enough published {domain} items for the {variant} module.")
-            level = max(wanted, key=lambda lv: (ideal[lv] - here[lv], remaining[lv] - here[lv]))
+            level = max(
+                wanted,
+                key=lambda lv: (
+                    _free(by_cell, domain, lv, taken).uses == 0,
+                    ideal[lv] - here[lv],
+                    remaining[lv] - here[lv],
+                ),
+            )
             candidate = _free(by_cell, domain, level, taken)
             taken.add(candidate.question_id)
             picked.append(candidate)
@@ -108,6 +115,32 @@ def _operational(spec, weights, domains, variant, by_cell, taken) -> list[Candid
         for level in DIFFICULTIES:
             remaining[level] = max(0, remaining[level] - here[level])
     return picked
+
+
+def _shifted_quotas(quotas: dict[str, int], by_cell, taken: set[int], modules_left: int) -> dict[str, int]:
+    """Move up to one item per domain (the blueprint's tolerance) from domains whose items no form holds
+    yet will not last this section's remaining modules to domains with such items to spare, so later
+    forms reuse fewer items."""
+    fresh = Counter(
+        domain
+        for (domain, _), cands in by_cell.items()
+        for c in cands
+        if c.uses == 0 and c.question_id not in taken
+    )
+    shifted = dict(quotas)
+    for short in sorted(quotas, key=lambda d: fresh[d] - quotas[d] * modules_left):
+        if fresh[short] >= shifted[short] * modules_left:
+            break
+        spare = [
+            d
+            for d in quotas
+            if shifted[d] == quotas[d] and fresh[d] > (shifted[d] + 1) * modules_left and d != short
+        ]
+        if spare:
+            richest = max(spare, key=lambda d: fresh[d] - shifted[d] * modules_left)
+            shifted[short] -= 1
+            shifted[richest] += 1
+    return shifted
 
 
 def _free(by_cell, domain: str, level: str, taken: set[int]) -> Candidate | None:

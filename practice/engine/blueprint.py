@@ -118,6 +118,8 @@ def module_problems(module: ModuleItems, weights: dict[str, float]) -> list[str]
     if spec is None:
         return [f"{module.name}: no blueprint for the section {module.section}."]
     problems = _shape_problems(module, spec)
+    if not module.slots:
+        return [f"{module.name}: {problem}" for problem in problems]  # an empty module: no more to say
     problems += _item_problems(module)
     operational = [slot for slot in module.slots if not slot.pretest]
     problems += _difficulty_problems(module, operational)
@@ -158,8 +160,8 @@ def _a(variant: str) -> str:
     return f"{'an' if variant[0] in 'aeiou' else 'a'} {variant}"
 
 
-def _items(count: int, kind: str) -> str:
-    return f"{count} {kind} item{'' if count == 1 else 's'}"
+def _items(count: int, kind: str = "") -> str:
+    return " ".join(filter(None, [str(count), kind, "item" if count == 1 else "items"]))
 
 
 def _shape_problems(module: ModuleItems, spec: SectionSpec) -> list[str]:
@@ -173,14 +175,14 @@ def _shape_problems(module: ModuleItems, spec: SectionSpec) -> list[str]:
         )
     if len(module.slots) != spec.length:
         problems.append(
-            f"it has {len(module.slots)} items; it needs {spec.length} "
+            f"it has {_items(len(module.slots))}; it needs {spec.length} "
             f"({spec.operational} operational and {spec.pretest} pretest)."
         )
     positions = sorted(slot.position for slot in module.slots)
     if positions != list(range(1, len(positions) + 1)):
         problems.append("its positions must run from 1 without gaps.")
     pretest = sum(slot.pretest for slot in module.slots)
-    if pretest != spec.pretest:
+    if module.slots and pretest != spec.pretest:
         problems.append(f"it has {_items(pretest, 'pretest')}; it needs exactly {spec.pretest}.")
     return problems
 
