@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from ..models import FormModule, FormSlot, TestForm
+from ..models import FormModule, FormSlot, Question, TestForm
 from ..selectors.forms import form_module_summary
 from ..services.forms import form_clone, form_modules_ensure, form_problems, form_publish, form_retire
 
@@ -34,7 +34,9 @@ class FormModuleInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("section").annotate(n_slots=Count("slots"))
+        return (
+            super().get_queryset(request).select_related("section", "form").annotate(n_slots=Count("slots"))
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -61,6 +63,9 @@ class TestFormAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_modules=Count("modules"))
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the modules are made when the form is saved
 
     @admin.display(description="modules", ordering="n_modules")
     def module_count(self, obj):
@@ -138,7 +143,7 @@ class SlotInlineFormSet(BaseInlineFormSet):
         problems = []
         for data in (form.cleaned_data for form in self.forms):
             question = data.get("question") if data and not data.get("DELETE") else None
-            if question is None:
+            if not isinstance(question, Question):
                 continue
             if question.pk in elsewhere:
                 problems.append(
@@ -197,6 +202,11 @@ class FormModuleAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # a form's modules are made with the form
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.form.status != TestForm.Status.DRAFT:
+            return False  # its slots are read-only too; clone the form to change it
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
