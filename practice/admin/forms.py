@@ -98,6 +98,16 @@ class TestFormAdmin(admin.ModelAdmin):
             return False  # published forms stay as learners saw them; clone to change
         return super().has_change_permission(request, obj)
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would delete published forms too; delete drafts one by one
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != TestForm.Status.DRAFT:
+            return False  # retire a published form instead: its rows record what learners saw
+        return super().has_delete_permission(request, obj)
+
     @admin.action(description="Publish selected forms (they must meet the blueprint)")
     def publish_selected(self, request, queryset):
         for form in queryset:

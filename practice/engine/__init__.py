@@ -7,6 +7,7 @@
 - `mastery`: the Attempted / Familiar / Proficient / Mastered levels.
 - `selection`: adaptive ("matched to me") item selection.
 - `streaks`: the streak rule (consecutive active days: current and longest streak).
+- `blueprint`: the rules a full-length test form meets; `assembly`: filling a form's section from the bank.
 
 docs/learning-engine.md gives the formulas and the choices behind them.
 """

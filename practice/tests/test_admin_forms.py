@@ -124,6 +124,14 @@ def test_a_published_form_is_read_only_in_the_admin(staff_client, starter_bank):
     assert response.status_code == 403
     form.refresh_from_db()
     assert form.name == "Form R"
+    assert (
+        staff_client.post(
+            reverse("admin:practice_testform_delete", args=[form.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    response = staff_client.get(reverse("admin:practice_testform_changelist"))
+    assert "delete_selected" not in response.context["action_form"].fields["action"].choices.__repr__()
 
 
 def test_slot_list_filters_by_form_and_pretest(staff_client, starter_bank):
