@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from ..models import FormModule, FormSlot, Question, TestForm
-from ..selectors.forms import form_module_summary
+from ..selectors.forms import form_module_summary, form_slot_rows
 from ..services.forms import form_clone, form_modules_ensure, form_problems, form_publish, form_retire
 
 MAX_MESSAGES = 20  # reasons shown per refused form
@@ -57,8 +57,20 @@ class TestFormAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "slug", "notes"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["status", "published_at", "created_at", "updated_at", "blueprint_check", "summary"]
-    fields = ["name", "slug", "notes", *readonly_fields]
+    readonly_fields = [
+        "status",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "blueprint_check",
+        "summary",
+        "slot_table",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "notes", "status", "published_at", "created_at", "updated_at"]}),
+        ("Blueprint", {"fields": ["blueprint_check", "summary"]}),
+        ("Items (filter them in Form slots)", {"fields": ["slot_table"], "classes": ["collapse"]}),
+    ]
     actions = ["publish_selected", "clone_selected", "retire_selected"]
 
     def get_queryset(self, request):
@@ -88,6 +100,12 @@ class TestFormAdmin(admin.ModelAdmin):
         for row in modules:
             row["slots_url"] = _slots_url(row["module"].pk)
         return render_to_string("admin/practice/testform/summary.html", {"modules": modules})
+
+    @admin.display(description="slots")
+    def slot_table(self, obj):
+        if not obj.pk:
+            return "-"
+        return render_to_string("admin/practice/testform/slots.html", {"slots": form_slot_rows(form=obj)})
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -112,3 +112,12 @@ def question_form_uses(*, exclude: TestForm | None = None) -> Counter:
         slots = slots.exclude(module__form=exclude)
     rows = slots.values("question_id").annotate(forms=Count("module__form", distinct=True))
     return Counter({row["question_id"]: row["forms"] for row in rows})
+
+
+def form_slot_rows(*, form: TestForm) -> list[FormSlot]:
+    """Every slot of the form with its module and question's skill, in delivery order (one query)."""
+    return list(
+        FormSlot.objects.filter(module__form=form)
+        .select_related("module__section", "question__skill")
+        .order_by("module__section__position", "module__stage", "module__variant", "position")
+    )

@@ -11,7 +11,7 @@ from .factories import make_user
 from .forms_factories import make_form, module_of
 
 pytestmark = pytest.mark.django_db
-QUERY_BUDGET = 10  # session, user, form, modules, blueprint (modules, slots, weights), summary (2)
+QUERY_BUDGET = 11  # session, user, form, modules, blueprint (3), summary (2), slot table
 
 
 @pytest.fixture
@@ -61,6 +61,8 @@ def test_form_change_page_shows_modules_summary_and_blueprint_in_few_queries(
     assert "Craft and Structure" in page and "Geometry and Trigonometry" in page
     module = module_of(form, "Math", "easier")
     assert f"?module__id__exact={module.pk}" in page
+    slot = FormSlot.objects.select_related("question__skill").get(module=module, position=22)
+    assert f"<td>{slot.question.external_id}</td>" in page and slot.question.skill.name in page
 
 
 def test_publish_action_refuses_a_form_that_breaks_the_blueprint_with_its_reasons(staff_client):
