@@ -33,7 +33,7 @@ from .flashcards import (
     StudyPreference,
     flashcard_text_clean,
 )
-from .forms import FormModule, FormSlot, TestForm
+from .forms import FormModule, FormSlot, TestForm, TestFormQuerySet
 from .legacy import LegacyBadge, LegacyRecord
 from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
 from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
@@ -77,6 +77,7 @@ __all__ = [
     "SkillProficiency",
     "StudyPreference",
     "TestForm",
+    "TestFormQuerySet",
     "User",
     "flashcard_text_clean",
     "validate_time_zone",

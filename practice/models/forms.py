@@ -10,6 +10,11 @@ from django.db import models
 from .bank import Question, Section
 
 
+class TestFormQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=TestForm.Status.PUBLISHED)
+
+
 class TestForm(models.Model):
     """One full-length test: every learner who takes it sees the same items per route."""
 
@@ -28,8 +33,11 @@ class TestForm(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = TestFormQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["status", "name"], name="testform_status_name_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft", "published", "retired"]), name="testform_status_valid"

@@ -32,6 +32,7 @@ def _layout(form: TestForm) -> list[tuple]:
 def test_three_assembled_forms_are_published_valid_and_distinct_where_the_bank_allows(starter_bank):
     forms = forms_assemble(count=3, seed=7, publish=True)
     assert [form.name for form in forms] == ["Form A", "Form B", "Form C"]
+    assert list(TestForm.objects.published()) == forms
     for form in forms:
         assert form.status == TestForm.Status.PUBLISHED and form.published_at is not None
         assert form_problems(form) == []
