@@ -1,8 +1,11 @@
-"""Demo content for `manage.py seed_demo`: the starter question bank, published."""
+"""Demo content for `manage.py seed_demo`: the starter question bank, published, and three test forms."""
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
 from .formats.questions import read_rows
+from .services.forms import AssemblyError, demo_forms_ensure
 from .services.questions import ImportFailed, questions_import
 
 # The starter bank: one prepnexus-questions/1 file per section, imported in name order.
@@ -14,7 +17,7 @@ def bank_files() -> list[Path]:
 
 
 def seed_demo_content(stdout, style) -> None:
-    """Import the starter bank idempotently (the same service as import_questions)."""
+    """Import the starter bank idempotently (the same service as import_questions), then the demo forms."""
     files = bank_files()
     if not files:
         stdout.write(style.WARNING("No question bank in practice/data/questions/; skipping questions."))
@@ -30,3 +33,21 @@ def seed_demo_content(stdout, style) -> None:
             style.SUCCESS(f"Question bank ({path.name}): ")
             + f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}."
         )
+    seed_demo_forms(stdout, style)
+
+
+def seed_demo_forms(stdout, style) -> None:
+    """Forms A, B and C, assembled from the bank and published once; a bank too small is skipped."""
+    try:
+        forms = demo_forms_ensure()
+    except (AssemblyError, ValidationError) as exc:
+        reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        stdout.write(style.WARNING("Test forms: the bank cannot fill a full-length form yet; skipping."))
+        for reason in reasons[:5]:
+            stdout.write(f"  {reason}")
+        return
+    stdout.write(
+        style.SUCCESS("Test forms: ")
+        + ", ".join(f"{form.name} ({form.get_status_display()})" for form in forms)
+        + "."
+    )

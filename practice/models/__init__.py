@@ -2,7 +2,8 @@
 
 Modules by domain: accounts (user, profile), bank (taxonomy, questions), sessions (practice sessions,
 items, answers), progress (proficiency, score history, totals, activity, badges), review (mistakes to
-review), flashcards, legacy (the legacy-id map), workflow (the question workflow's event log).
+review), flashcards, forms (full-length test forms: modules and slots), legacy (the legacy-id map),
+workflow (the question workflow's event log).
 
 Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
 formats. Inside this package a module imports its siblings directly (`from .bank import Question`),
@@ -33,6 +34,7 @@ from .flashcards import (
     StudyPreference,
     flashcard_text_clean,
 )
+from .forms import FormModule, FormSlot, TestForm, TestFormQuerySet
 from .legacy import LegacyBadge, LegacyRecord
 from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
 from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
@@ -54,6 +56,8 @@ __all__ = [
     "Flashcard",
     "FlashcardQuerySet",
     "FlashcardReview",
+    "FormModule",
+    "FormSlot",
     "LearnerStats",
     "LegacyBadge",
     "LegacyRecord",
@@ -75,6 +79,8 @@ __all__ = [
     "Skill",
     "SkillProficiency",
     "StudyPreference",
+    "TestForm",
+    "TestFormQuerySet",
     "User",
     "flashcard_text_clean",
     "validate_time_zone",

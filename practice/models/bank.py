@@ -1,13 +1,18 @@
 """The question bank: sections, domains and skills (the taxonomy), questions and their options."""
 
+import hashlib
+import json
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 
-from ..rendering import render_markdown
+from ..figures import figure_alt, figure_problems, render_figure
+from ..rendering import math_problem, render_question
 from ..rows import allocate_ids
 from ..spr import SprFormatError, parse_spr
 from .accounts import User
+from .versioning import VERSION_CONSTRAINTS
 
 
 class Section(models.Model):
@@ -117,6 +122,7 @@ IRT_B_DEFAULTS = {Difficulty.EASY: -1.0, Difficulty.MEDIUM: 0.0, Difficulty.HARD
 MCQ_LABELS = ("A", "B", "C", "D")
 READING_AND_WRITING = "Reading and Writing"  # the section without student-produced responses
 CROSS_TEXT_SKILL = "Cross-Text Connections"  # the skill whose questions have a second passage
+MARKDOWN_FIELDS = ("stem", "passage", "passage_b", "explanation")  # rendered to the *_html fields
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -179,25 +185,31 @@ class Question(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_questions"
     )
-    # Versions (docs/question-format.md): a published question is never edited in place; an edit makes a
-    # new draft version in the same family (family = the first version; save() sets it on insert).
+    figure = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Optional figure spec (JSON: numbers and short plain-text labels, see "
+        "docs/question-format.md). The server draws it; SVG is never uploaded.",
+    )
+    # A frozen variant of an item template (practice/engine/templates): the template's code and the seed.
+    template_code = models.CharField(max_length=40, blank=True, default="", editable=False)
+    template_seed = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Versions (docs/question-format.md): family = the first version (save() sets it on insert).
     family = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="versions"
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     published_by = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="published_questions",
+        User, models.SET_NULL, null=True, blank=True, editable=False, related_name="published_questions"
     )
     # Rendered, sanitised HTML of the Markdown fields (kept in step by save()).
     stem_html = models.TextField(blank=True, editable=False)
     passage_html = models.TextField(blank=True, editable=False)
     passage_b_html = models.TextField(blank=True, editable=False)
     explanation_html = models.TextField(blank=True, editable=False)
+    # The figure as drawn by practice.figures (never authored SVG) and its text alternative.
+    figure_svg = models.TextField(blank=True, editable=False)
+    figure_alt = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -210,24 +222,7 @@ class Question(models.Model):
             models.Index(fields=["status", "skill", "difficulty"], name="question_status_skill_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["external_id", "version"],
-                condition=~models.Q(external_id=""),
-                name="question_external_id_version_unique",
-            ),
-            models.UniqueConstraint(fields=["family", "version"], name="question_family_version_unique"),
-            models.UniqueConstraint(
-                fields=["family"],
-                condition=models.Q(status="published"),
-                name="question_one_published_per_family",
-            ),
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="question_version_positive"),
-            models.CheckConstraint(
-                condition=models.Q(published_by__isnull=True)
-                | models.Q(author__isnull=True)
-                | ~models.Q(published_by=models.F("author")),
-                name="question_publisher_not_author",
-            ),
+            *VERSION_CONSTRAINTS,
             models.CheckConstraint(
                 condition=models.Q(difficulty__in=Difficulty.values), name="question_difficulty_valid"
             ),
@@ -248,6 +243,16 @@ class Question(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(irt_a__gt=0, irt_c__gte=0, irt_c__lt=1), name="question_irt_range"
+            ),
+            models.UniqueConstraint(
+                fields=["template_code", "template_seed"],
+                condition=models.Q(template_seed__isnull=False),
+                name="question_template_variant_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(template_code="", template_seed__isnull=True)
+                | (~models.Q(template_code="") & models.Q(template_seed__isnull=False)),
+                name="question_template_code_and_seed",
             ),
         ]
 
@@ -270,6 +275,8 @@ class Question(models.Model):
                 "passage_html",
                 "passage_b_html",
                 "explanation_html",
+                "figure_svg",
+                "figure_alt",
                 "irt_a",
                 "irt_b",
                 "irt_c",
@@ -286,10 +293,17 @@ class Question(models.Model):
             self.irt_c = 0.25 if self.type == self.Type.MCQ else 0.0
 
     def render_html(self) -> None:
-        self.stem_html = render_markdown(self.stem)
-        self.passage_html = render_markdown(self.passage)
-        self.passage_b_html = render_markdown(self.passage_b)
-        self.explanation_html = render_markdown(self.explanation)
+        self.stem_html = render_question(self.stem)
+        self.passage_html = render_question(self.passage)
+        self.passage_b_html = render_question(self.passage_b)
+        self.explanation_html = render_question(self.explanation)
+        self.figure_svg, self.figure_alt = "", ""
+        if self.figure is not None and not figure_problems(self.figure):
+            # Element ids must differ between figures on one page; the spec and the id tell them apart.
+            seed = json.dumps([self.external_id, self.figure], sort_keys=True).encode()
+            ident = "fig-" + hashlib.sha1(seed, usedforsecurity=False).hexdigest()[:10]
+            self.figure_svg = render_figure(self.figure, ident=ident)
+            self.figure_alt = figure_alt(self.figure)
 
     def clean(self):
         """The rules on the question's own fields; `services.questions.question_problems` adds its options."""
@@ -297,6 +311,9 @@ class Question(models.Model):
         self.fill_defaults()
         if self.status == self.Status.PUBLISHED and not self.explanation.strip():
             errors["explanation"] = "A published question needs an explanation."
+        for name in MARKDOWN_FIELDS:  # LaTeX that cannot be rendered: "line 2: unknown LaTeX command \frca"
+            if name not in errors and (problem := math_problem(getattr(self, name))):
+                errors[name] = problem
         if self.type == self.Type.SPR:
             if not self.spr_answers:
                 errors["spr_answers"] = "A student-produced response question needs at least one answer."
@@ -310,6 +327,8 @@ class Question(models.Model):
                 errors["spr_answers"] = f"“{repeated[0]}” is listed twice."
         elif self.spr_answers:
             errors["spr_answers"] = "Multiple-choice questions take their answer from the options."
+        if found := figure_problems(self.figure):
+            errors["figure"] = found
         if self.skill_id is not None:
             errors |= self._skill_problems()
         if self.irt_a is not None and self.irt_a <= 0:
@@ -363,7 +382,7 @@ class QuestionOption(models.Model):
         return f"{self.label}. {self.text[:60]}"
 
     def save(self, *args, **kwargs):
-        self.text_html = render_markdown(self.text, inline=True)
+        self.text_html = render_question(self.text, inline=True)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "text_html"}
         super().save(*args, **kwargs)

@@ -220,7 +220,7 @@ def test_a_new_version_copies_every_concrete_field_but_its_bookkeeping(author, r
 
 
 def test_the_data_migration_makes_every_existing_row_the_first_version_of_its_own_family(author):
-    migration = importlib.import_module("practice.migrations.0009_question_workflow_versions").Migration
+    migration = importlib.import_module("practice.migrations.0012_question_workflow_versions").Migration
     (data_step,) = [op for op in migration.operations if op.__class__.__name__ == "RunSQL"]
     question = make_question(author=author)
     Question.objects.filter(pk=question.pk).update(family=None)  # as rows stood before the migration

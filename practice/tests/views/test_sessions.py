@@ -306,3 +306,34 @@ def test_answer_posts_past_the_learners_rate_limit_get_429_and_record_nothing(cl
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert session.answers.count() == 3
+
+
+def test_serving_a_question_with_math_and_a_figure_renders_nothing(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """Math, Markdown and figures are rendered when the question is saved; the page only reads the HTML."""
+    import latex2mathml.converter
+    import markdown
+
+    import practice.figures
+    import practice.models.bank
+
+    question = make_question(
+        stem="If \\(\\frac{2}{3}x - 4 = 10\\), what is **x**?",
+        figure={"kind": "coordinate_plane", "x_axis": {"min": -5, "max": 5}, "y_axis": {"min": -5, "max": 5},
+                "points": [{"x": 1, "y": 2, "label": "P"}]},
+    )  # fmt: skip
+    learner = make_user()
+    session = make_session(learner, question_ids=[question.pk])
+    client.force_login(learner)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rendered while serving a page")
+
+    monkeypatch.setattr(markdown.Markdown, "convert", refuse)
+    monkeypatch.setattr(latex2mathml.converter, "convert_to_element", refuse)
+    monkeypatch.setattr(practice.figures, "render_figure", refuse)
+    monkeypatch.setattr(practice.models.bank, "render_figure", refuse)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("practice:item-detail", args=[session.pk, 1])).content.decode()
+    assert "<mfrac>" in html and "<strong>x</strong>" in html and "<svg" in html

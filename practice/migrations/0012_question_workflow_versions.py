@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0008_legacy_repairs'),
+        ('practice', '0011_test_forms'),
     ]
 
     operations = [
