@@ -195,8 +195,9 @@ class Question(models.Model):
     template_code = models.CharField(max_length=40, blank=True, default="", editable=False)
     template_seed = models.BigIntegerField(null=True, blank=True, editable=False)
     # Versions (docs/question-format.md): family = the first version (save() sets it on insert).
+    # CASCADE, not PROTECT: a first version refers to itself. Answers still protect every version.
     family = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="versions"
+        "self", on_delete=models.CASCADE, null=True, blank=True, editable=False, related_name="versions"
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     published_by = models.ForeignKey(
