@@ -24,7 +24,7 @@ def _graph_question(**overrides) -> Question:
 
 
 def test_saving_draws_the_figure_and_its_text_alternative():
-    question = _graph_question()
+    question = _graph_question(status="draft")  # edited in place (a published one gets a new version)
     root = parse_svg(question.figure_svg)
     assert root.get("role") == "img"
     assert question.figure_alt.startswith("Coordinate plane, x from -5 to 5")
@@ -104,7 +104,7 @@ def test_import_and_export_carry_the_figure_in_json_and_csv(tmp_path):
     assert "unchanged 2" in _import(as_csv)
     records[0]["figure"] = GOOD["histogram"]
     assert "updated 1" in _import(_write(tmp_path, records))
-    question.refresh_from_db()
+    question = Question.objects.published().get(external_id=question.external_id)  # its version 2
     assert "Histogram" in question.figure_alt
 
 
