@@ -3,7 +3,7 @@
 Modules by domain: accounts (user, profile), bank (taxonomy, questions), sessions (practice sessions,
 items, answers), progress (proficiency, score history, totals, activity, badges), review (mistakes to
 review), flashcards, forms (full-length test forms: modules and slots), legacy (the legacy-id map),
-workflow (the question workflow's event log).
+workflow (the question workflow's event log), versioning (the database's rules for question versions).
 
 Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
 formats. Inside this package a module imports its siblings directly (`from .bank import Question`),
