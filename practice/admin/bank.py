@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..selectors.questions import question_answer_stats
 from ..services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
+from .item_stats import ItemStatsAdminMixin, MisbehavingFilter
 
 # --- Question bank ---
 
@@ -88,11 +89,23 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ItemStatsAdminMixin, admin.ModelAdmin):
     inlines = [QuestionOptionInline]
-    list_display = ["label", "skill", "difficulty", "type", "status", "attempts", "updated_at"]
+    list_display = [
+        "label",
+        "skill",
+        "difficulty",
+        "type",
+        "status",
+        "attempts",
+        "p_value",
+        "discrimination",
+        "item_flags",
+        "updated_at",
+    ]
     list_filter = [
         SectionFilter,
+        MisbehavingFilter,
         ("skill__domain", admin.RelatedOnlyFieldListFilter),
         "skill",
         "difficulty",
@@ -105,6 +118,7 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "preview_link",
         "answer_statistics",
+        "item_statistics_panel",
         "author",
         "created_at",
         "updated_at",
@@ -116,7 +130,7 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Text (Markdown)", {"fields": ["passage", "passage_b", "stem", "explanation"]}),
         ("Student-produced response", {"fields": ["spr_answers"]}),
         ("IRT parameters", {"fields": ["irt_a", "irt_b", "irt_c"], "classes": ["collapse"]}),
-        ("Answers (read-only)", {"fields": ["answer_statistics"]}),
+        ("Answers (read-only)", {"fields": ["answer_statistics", "item_statistics_panel"]}),
         ("History", {"fields": ["author", "created_at", "updated_at", "published_at"]}),
     ]
 

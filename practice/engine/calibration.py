@@ -44,7 +44,9 @@ def _probabilities(a: float, d: float, c: float) -> list[float]:
     return [min(max(c + (1.0 - c) * logistic(a * x + d), P_FLOOR), 1.0 - P_FLOOR) for x in GRID]
 
 
-def _m_step(a: float, d: float, c: float, right: Sequence[float], seen: Sequence[float]) -> tuple[float, float]:
+def _m_step(
+    a: float, d: float, c: float, right: Sequence[float], seen: Sequence[float]
+) -> tuple[float, float]:
     """A few Fisher-scoring steps on one item's expected log posterior, given expected counts per point."""
     for _ in range(5):
         g_a = -(math.log(a) - LOG_A_MEAN) / (LOG_A_SD**2 * a)
