@@ -161,15 +161,15 @@ def calibrate_2pl(
 
 @dataclass(frozen=True, slots=True)
 class Linking:
-    """theta_old = A * theta_new + B: so b_old = A b_new + B and a_old = a_new / A."""
+    """theta_old = scale * theta_new + shift: so b_old = scale b_new + shift and a_old = a_new / scale."""
 
-    A: float = 1.0
-    B: float = 0.0
+    scale: float = 1.0
+    shift: float = 0.0
     method: str = "identity"
     anchors: int = 0
 
     def apply(self, item: ItemParams) -> ItemParams:
-        return ItemParams(a=item.a / self.A, b=self.A * item.b + self.B, c=item.c)
+        return ItemParams(a=item.a / self.scale, b=self.scale * item.b + self.shift, c=item.c)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -206,7 +206,7 @@ def link_scales(
     else:
         method = "mean_mean"
         scale = _mean([new[k].a for k in keys]) / _mean([old[k].a for k in keys])
-    return Linking(A=scale, B=_mean(b_old) - scale * _mean(b_new), method=method, anchors=len(keys))
+    return Linking(scale=scale, shift=_mean(b_old) - scale * _mean(b_new), method=method, anchors=len(keys))
 
 
 # --- Simulation (tests and bench/calibration.py) ---------------------------------------------------
