@@ -8,7 +8,8 @@ from django.urls import reverse
 from practice.selectors.item_stats import MIN_RESPONSES, flagged_question_ids, item_statistics
 
 from ..answer_factories import make_learners, record_answers
-from ..factories import make_question, make_questions, make_user, math
+from ..factories import make_question, make_questions, make_session, make_user, math
+from ..learning_factories import answer_all
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,24 @@ def test_statistics_of_hand_built_answers():
     assert sx.flags == ()  # too few responses to judge
     assert item_statistics(question_ids=[]) == {}
     assert x.pk not in item_statistics(question_ids=[x.pk], min_responses=6)
+
+
+def test_rest_scores_from_session_counters_agree_with_the_answers():
+    # The SQL takes a learner's section totals from the sessions' counters, for speed; answers recorded
+    # through the answer service must give the same rest scores as the answers themselves.
+    questions = make_questions(4)
+    patterns = [[True, True, False, True], [False, True, False, False], [True, False, True, True]]
+    rests, scores = [], []
+    for pattern in patterns:
+        learner = make_user()
+        first = make_session(learner, question_ids=[q.pk for q in questions[:2]])
+        second = make_session(learner, question_ids=[q.pk for q in questions[2:]])
+        answer_all(first, correct=pattern[:2])
+        answer_all(second, correct=pattern[2:])
+        scores.append(int(pattern[0]))
+        rests.append(sum(pattern[1:]) / 3)
+    stats = item_statistics(question_ids=[questions[0].pk])[questions[0].pk]
+    assert stats.point_biserial == pytest.approx(statistics.correlation(scores, rests))
 
 
 def _flag_bank():
