@@ -44,10 +44,30 @@ def _probabilities(a: float, d: float, c: float) -> list[float]:
     return [min(max(c + (1.0 - c) * logistic(a * x + d), P_FLOOR), 1.0 - P_FLOOR) for x in GRID]
 
 
+def _objective(a: float, d: float, c: float, right: Sequence[float], seen: Sequence[float]) -> float:
+    """One item's expected log posterior: expected log-likelihood at the grid points plus the priors."""
+    total = -((math.log(a) - LOG_A_MEAN) ** 2) / (2 * LOG_A_SD**2) - d * d / (2 * D_SD**2)
+    for p, r, n in zip(_probabilities(a, d, c), right, seen, strict=True):
+        if n > 0.0:
+            total += r * math.log(p) + (n - r) * math.log(1.0 - p)
+    return total
+
+
+def _bounded(a: float, d: float) -> tuple[float, float]:
+    a = min(max(a, A_BOUNDS[0]), A_BOUNDS[1])
+    return a, -a * min(max(-d / a, B_BOUNDS[0]), B_BOUNDS[1])
+
+
 def _m_step(
     a: float, d: float, c: float, right: Sequence[float], seen: Sequence[float]
 ) -> tuple[float, float]:
-    """A few Fisher-scoring steps on one item's expected log posterior, given expected counts per point."""
+    """A few Fisher-scoring steps on one item's expected log posterior, given expected counts per point.
+
+    A step is halved until it does not lower the objective (the 3PL likelihood with c > 0 is not concave,
+    and an item answered below its guessing floor would otherwise swing from one iteration to the next),
+    so every M-step improves the posterior and EM converges.
+    """
+    current = _objective(a, d, c, right, seen)
     for _ in range(5):
         g_a = -(math.log(a) - LOG_A_MEAN) / (LOG_A_SD**2 * a)
         g_d = -d / D_SD**2
@@ -73,11 +93,17 @@ def _m_step(
         size = math.hypot(step_a, step_d)
         if size > 1.0:  # damp wild first steps
             step_a, step_d = step_a / size, step_d / size
-        a = min(max(a + step_a, A_BOUNDS[0]), A_BOUNDS[1])
-        d = d + step_d
-        b = min(max(-d / a, B_BOUNDS[0]), B_BOUNDS[1])
-        d = -a * b
-        if size < 1e-5:
+        for _halving in range(12):
+            new_a, new_d = _bounded(a + step_a, d + step_d)
+            value = _objective(new_a, new_d, c, right, seen)
+            if value >= current:
+                break
+            step_a, step_d = step_a / 2, step_d / 2
+        else:
+            break  # no step uphill: at the maximum (to rounding)
+        moved = max(abs(new_a - a), abs(new_d - d))
+        a, d, current = new_a, new_d, value
+        if moved < 1e-5:
             break
     return a, d
 
