@@ -2,10 +2,14 @@
 
 A profile says which Markdown extensions run and what nh3 keeps afterwards. Blog posts use POST;
 question text and flashcards use QUESTION (through `practice.rendering`). Whatever an author types as
-raw HTML, only the profile's tags, attributes and URL schemes survive.
+raw HTML, only the profile's tags, attributes and URL schemes survive. With `math=True` (question
+text), LaTeX between \\( \\) and \\[ \\] becomes MathML (`prepnexus.mathml`): each formula is taken out
+before Markdown runs, stands in as a placeholder, and is put back converted and sanitised afterwards.
 """
 
+import html as html_escaping
 import re
+import secrets
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +18,8 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import LinkInlineProcessor
+
+from .mathml import Formula, find_math, to_mathml
 
 
 @dataclass(frozen=True)
@@ -150,10 +156,17 @@ def _converter(profile: Profile) -> tuple[markdown.Markdown, LinkScanBudget]:
     return pair
 
 
-def render_markdown(text: str, *, profile: Profile, inline: bool = False) -> str:
-    """Markdown to HTML that keeps only what `profile` allows; `inline` drops a lone enclosing <p>."""
+def render_markdown(text: str, *, profile: Profile, inline: bool = False, math: bool = False) -> str:
+    """Markdown to HTML that keeps only what `profile` allows; `inline` drops a lone enclosing <p>.
+
+    `math` renders LaTeX formulas to MathML and raises `mathml.MathError` for one that cannot be.
+    """
     if not text:
         return ""
+    formulas = find_math(text) if math else []
+    if formulas:
+        marker = f"pnmath{secrets.token_hex(6)}n"  # letters and digits: Markdown leaves it alone
+        text = _with_placeholders(text, formulas, marker)
     if _PLAIN_TEXT.match(text) and "  " not in text:
         html = f"<p>{text}</p>"
     else:
@@ -167,10 +180,50 @@ def render_markdown(text: str, *, profile: Profile, inline: bool = False) -> str
         tags=profile.tags,
         attributes=dict(profile.attributes),
         url_schemes=profile.url_schemes,
-        attribute_filter=profile.attribute_filter,
+        attribute_filter=_text_only(profile.attribute_filter, marker)
+        if formulas
+        else profile.attribute_filter,
         link_rel=profile.link_rel,
         strip_comments=True,
     )
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
+    if formulas:
+        html = _put_formulas_back(html, formulas, marker)
     return html
+
+
+def _text_only(attribute_filter: Callable | None, marker: str) -> Callable[[str, str, str], str | None]:
+    # A formula is only ever put back into text: raw HTML could carry a placeholder into an attribute
+    # value (<td align="\\(x\\)">), where MathML would break out of the quotes. Such a value is dropped.
+    def text_only(tag: str, attribute: str, value: str) -> str | None:
+        if marker in value:
+            return None
+        return attribute_filter(tag, attribute, value) if attribute_filter else value
+
+    return text_only
+
+
+def _with_placeholders(text: str, formulas: list[Formula], marker: str) -> str:
+    parts, last = [], 0
+    for number, formula in enumerate(formulas):
+        parts += [text[last : formula.start], f"{marker}{number}e"]
+        last = formula.end
+    return "".join(parts) + text[last:]
+
+
+_CODE = re.compile(r"<code\b.*?</code>", re.DOTALL)
+
+
+def _put_formulas_back(html: str, formulas: list[Formula], marker: str) -> str:
+    # A formula inside code (an indented code block) stays the literal source the author typed.
+    in_code = [match.span() for match in _CODE.finditer(html)]
+
+    def formula_html(found: re.Match) -> str:
+        formula = formulas[int(found.group(1))]
+        if any(start <= found.start() < end for start, end in in_code):
+            opener, closer = ("\\[", "\\]") if formula.display else ("\\(", "\\)")
+            return html_escaping.escape(f"{opener}{formula.latex}{closer}", quote=False)
+        return to_mathml(formula.latex, display=formula.display, line=formula.line)
+
+    return re.sub(rf"{marker}(\d+)e", formula_html, html)

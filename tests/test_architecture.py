@@ -65,6 +65,12 @@ LAYER_RULES = [
         allowed=_practice("engine"),
     ),
     LayerRule(
+        _practice("figures"),
+        ("django", "practice"),
+        "figures are pure Python: a spec in, SVG and text out, nothing from Django or the rest of practice",
+        allowed=_practice("figures"),
+    ),
+    LayerRule(
         ("blog", "practice"),
         ("monitoring",),
         "monitoring plugs in through settings, middleware and URLs; the apps never import it",

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, render
@@ -77,6 +78,13 @@ class QuestionOptionInline(admin.TabularInline):
         return 0 if obj and obj.pk else 4
 
 
+class FigureSpecField(forms.JSONField):
+    """The figure spec as JSON text; a question without a figure shows an empty box, not "null"."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class SectionFilter(admin.SimpleListFilter):
     title = "section"
     parameter_name = "section"
@@ -125,9 +133,16 @@ class QuestionAdmin(ItemStatsAdminMixin, admin.ModelAdmin):
         "published_at",
     ]
     autocomplete_fields = ["skill"]
+    formfield_overrides = {
+        models.JSONField: {
+            "form_class": FigureSpecField,
+            "widget": forms.Textarea(attrs={"rows": 10, "cols": 80}),
+        }
+    }
     fieldsets = [
         (None, {"fields": ["preview_link", "external_id", "skill", "difficulty", "type", "status"]}),
         ("Text (Markdown)", {"fields": ["passage", "passage_b", "stem", "explanation"]}),
+        ("Figure (drawn by the server from this spec)", {"fields": ["figure"]}),
         ("Student-produced response", {"fields": ["spr_answers"]}),
         ("IRT parameters", {"fields": ["irt_a", "irt_b", "irt_c"], "classes": ["collapse"]}),
         ("Answers (read-only)", {"fields": ["answer_statistics", "item_statistics_panel"]}),

@@ -9,6 +9,7 @@
 - `streaks`: the streak rule (consecutive active days: current and longest streak).
 - `calibration`: item parameters (a, b) from answers by marginal maximum likelihood, and linking to the
   current scale.
+- `templates`: item templates, generators of isomorphic Math items (docs/question-format.md).
 
 docs/learning-engine.md gives the formulas and the choices behind them.
 """

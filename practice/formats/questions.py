@@ -28,6 +28,8 @@ RECORD_FIELDS = (
     "answers",
     "explanation",
 )
+# Fields a record may leave out: a question without a figure, a status left to the import's default.
+OPTIONAL_FIELDS = ("figure", "status")
 
 CSV_COLUMNS = [
     *(name for name in RECORD_FIELDS if name not in ("options", "answers")),
@@ -36,12 +38,29 @@ CSV_COLUMNS = [
     "option_c",
     "option_d",
     "answers",
+    "figure",
     "status",
 ]
 
 
 class FileRefused(ValueError):
     """The file cannot be read as a question file at all."""
+
+
+class BadJsonCell(str):
+    """A CSV cell that should hold JSON and does not; the import reports it against its row."""
+
+    __slots__ = ()
+
+
+def _json_cell(text: str):
+    """A CSV cell holding JSON (the figure): None when empty, the value, or BadJsonCell with the reason."""
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return BadJsonCell(f"not valid JSON ({exc.msg} at character {exc.pos + 1})")
 
 
 def read_rows(path: Path, file_format: str | None = None) -> list[tuple[int, dict]]:
@@ -73,7 +92,7 @@ def _split(value: str) -> list[str]:
 
 def parse_csv(text: str) -> list[tuple[int, dict]]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = set(CSV_COLUMNS) - {"status"} - set(reader.fieldnames or [])
+    missing = set(CSV_COLUMNS) - set(OPTIONAL_FIELDS) - set(reader.fieldnames or [])
     if missing:
         raise FileRefused(f"CSV is missing column(s): {', '.join(sorted(missing))}")
     rows = []
@@ -88,6 +107,8 @@ def parse_csv(text: str) -> list[tuple[int, dict]]:
         record["options"] = options if any(options) else []
         record["correct"] = (row.get("correct") or "").strip() or None
         record["answers"] = _split(row.get("answers") or "")
+        if (row.get("figure") or "").strip():
+            record["figure"] = _json_cell(row["figure"])
         if (row.get("status") or "").strip():
             record["status"] = row["status"].strip()
         rows.append((reader.line_num, record))
@@ -107,6 +128,10 @@ def write_csv(records: list[dict], out) -> None:
         row = {name: record.get(name) or "" for name in CSV_COLUMNS if name in record}
         row.update({f"option_{letter}": text for letter, text in zip("abcd", options, strict=True)})
         row["answers"] = "|".join(record["answers"])
+        figure = record.get("figure")
+        row["figure"] = (
+            "" if figure is None else json.dumps(figure, ensure_ascii=False, separators=(",", ":"))
+        )
         writer.writerow({name: csvsafe.escape(value) for name, value in row.items()})
 
 
@@ -128,5 +153,6 @@ def question_to_record(question: Question) -> dict:
         "correct": next((o.label for o in options if o.is_correct), None) if is_mcq else None,
         "answers": list(question.spr_answers) if not is_mcq else [],
         "explanation": question.explanation,
+        "figure": question.figure,
         "status": question.status,
     }

@@ -1,10 +1,14 @@
 """The question bank: sections, domains and skills (the taxonomy), questions and their options."""
 
+import hashlib
+import json
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ..rendering import render_markdown
+from ..figures import figure_alt, figure_problems, render_figure
+from ..rendering import math_problem, render_question
 from ..spr import SprFormatError, parse_spr
 from .accounts import User
 
@@ -116,6 +120,7 @@ IRT_B_DEFAULTS = {Difficulty.EASY: -1.0, Difficulty.MEDIUM: 0.0, Difficulty.HARD
 MCQ_LABELS = ("A", "B", "C", "D")
 READING_AND_WRITING = "Reading and Writing"  # the section without student-produced responses
 CROSS_TEXT_SKILL = "Cross-Text Connections"  # the skill whose questions have a second passage
+MARKDOWN_FIELDS = ("stem", "passage", "passage_b", "explanation")  # rendered to the *_html fields
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -168,11 +173,23 @@ class Question(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_questions"
     )
+    figure = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Optional figure spec (JSON: numbers and short plain-text labels, see "
+        "docs/question-format.md). The server draws it; SVG is never uploaded.",
+    )
+    # A frozen variant of an item template (practice/engine/templates): the template's code and the seed.
+    template_code = models.CharField(max_length=40, blank=True, default="", editable=False)
+    template_seed = models.BigIntegerField(null=True, blank=True, editable=False)
     # Rendered, sanitised HTML of the Markdown fields (kept in step by save()).
     stem_html = models.TextField(blank=True, editable=False)
     passage_html = models.TextField(blank=True, editable=False)
     passage_b_html = models.TextField(blank=True, editable=False)
     explanation_html = models.TextField(blank=True, editable=False)
+    # The figure as drawn by practice.figures (never authored SVG) and its text alternative.
+    figure_svg = models.TextField(blank=True, editable=False)
+    figure_alt = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -210,6 +227,16 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=models.Q(irt_a__gt=0, irt_c__gte=0, irt_c__lt=1), name="question_irt_range"
             ),
+            models.UniqueConstraint(
+                fields=["template_code", "template_seed"],
+                condition=models.Q(template_seed__isnull=False),
+                name="question_template_variant_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(template_code="", template_seed__isnull=True)
+                | (~models.Q(template_code="") & models.Q(template_seed__isnull=False)),
+                name="question_template_code_and_seed",
+            ),
         ]
 
     def __str__(self):
@@ -225,6 +252,8 @@ class Question(models.Model):
                 "passage_html",
                 "passage_b_html",
                 "explanation_html",
+                "figure_svg",
+                "figure_alt",
                 "irt_a",
                 "irt_b",
                 "irt_c",
@@ -241,10 +270,17 @@ class Question(models.Model):
             self.irt_c = 0.25 if self.type == self.Type.MCQ else 0.0
 
     def render_html(self) -> None:
-        self.stem_html = render_markdown(self.stem)
-        self.passage_html = render_markdown(self.passage)
-        self.passage_b_html = render_markdown(self.passage_b)
-        self.explanation_html = render_markdown(self.explanation)
+        self.stem_html = render_question(self.stem)
+        self.passage_html = render_question(self.passage)
+        self.passage_b_html = render_question(self.passage_b)
+        self.explanation_html = render_question(self.explanation)
+        self.figure_svg, self.figure_alt = "", ""
+        if self.figure is not None and not figure_problems(self.figure):
+            # Element ids must differ between figures on one page; the spec and the id tell them apart.
+            seed = json.dumps([self.external_id, self.figure], sort_keys=True).encode()
+            ident = "fig-" + hashlib.sha1(seed, usedforsecurity=False).hexdigest()[:10]
+            self.figure_svg = render_figure(self.figure, ident=ident)
+            self.figure_alt = figure_alt(self.figure)
 
     def clean(self):
         """The rules on the question's own fields; `services.questions.question_problems` adds its options."""
@@ -252,6 +288,9 @@ class Question(models.Model):
         self.fill_defaults()
         if self.status == self.Status.PUBLISHED and not self.explanation.strip():
             errors["explanation"] = "A published question needs an explanation."
+        for name in MARKDOWN_FIELDS:  # LaTeX that cannot be rendered: "line 2: unknown LaTeX command \frca"
+            if name not in errors and (problem := math_problem(getattr(self, name))):
+                errors[name] = problem
         if self.type == self.Type.SPR:
             if not self.spr_answers:
                 errors["spr_answers"] = "A student-produced response question needs at least one answer."
@@ -265,6 +304,8 @@ class Question(models.Model):
                 errors["spr_answers"] = f"“{repeated[0]}” is listed twice."
         elif self.spr_answers:
             errors["spr_answers"] = "Multiple-choice questions take their answer from the options."
+        if found := figure_problems(self.figure):
+            errors["figure"] = found
         if self.skill_id is not None:
             errors |= self._skill_problems()
         if self.irt_a is not None and self.irt_a <= 0:
@@ -318,7 +359,7 @@ class QuestionOption(models.Model):
         return f"{self.label}. {self.text[:60]}"
 
     def save(self, *args, **kwargs):
-        self.text_html = render_markdown(self.text, inline=True)
+        self.text_html = render_question(self.text, inline=True)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "text_html"}
         super().save(*args, **kwargs)

@@ -61,6 +61,9 @@ _QUESTION_DISPLAY_FIELDS = (
     "passage_b_html",
     "stem_html",
     "explanation_html",
+    "figure",
+    "figure_svg",
+    "figure_alt",
 )
 
 

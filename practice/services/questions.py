@@ -15,9 +15,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..formats.questions import RECORD_FIELDS
+from ..formats.questions import OPTIONAL_FIELDS, RECORD_FIELDS, BadJsonCell
 from ..models import MCQ_LABELS, Difficulty, Question, QuestionOption, Skill, User
-from ..rendering import render_markdown
+from ..rendering import math_problem, render_question
 
 OPTIONS = "options"  # where question_problems() files the problems of the options
 
@@ -38,6 +38,8 @@ def _option_problems(question: Question, options: Sequence[QuestionOption]) -> l
             problems.append(f"Option {option.label} is empty.")
         elif text in first_with:
             problems.append(f"Options {first_with[text]} and {option.label} are the same.")
+        elif problem := math_problem(text, inline=True):
+            problems.append(f"Option {option.label}, {problem}")
         first_with.setdefault(text, option.label)
     correct = sum(bool(option.is_correct) for option in options)
     if correct != 1:
@@ -63,9 +65,13 @@ def question_problems(
 
 
 def problem_lines(problems: dict[str, list[str]]) -> list[str]:
-    """One line per problem, led by its field: "spr_answers: “3 1/2” is not a valid answer: ..."."""
+    """One line per problem, led by its field: "spr_answers: “3 1/2” is not a valid answer: ...", or
+    "stem, line 2: unknown LaTeX command \\frca" for a problem on one line of the field. A message that
+    already starts with its field's path ("figure.points[3].x: ...") is left as it is."""
     return [
-        message if name == NON_FIELD_ERRORS else f"{name}: {message}"
+        message
+        if name == NON_FIELD_ERRORS or message.startswith((f"{name}.", f"{name}:"))
+        else f"{name}{', ' if message.startswith('line ') else ': '}{message}"
         for name, messages in problems.items()
         for message in messages
     ]
@@ -109,7 +115,7 @@ def question_save(
         question.options.all().delete()
         for option in built:
             option.question = question
-            option.text_html = render_markdown(option.text, inline=True)
+            option.text_html = render_question(option.text, inline=True)
         QuestionOption.objects.bulk_create(built)
     return question
 
@@ -198,7 +204,7 @@ def question_from_record(
     """
     if not isinstance(record, dict):
         raise ValidationError("each question must be an object")
-    unknown = set(record) - set(RECORD_FIELDS) - {"status"}
+    unknown = set(record) - set(RECORD_FIELDS) - set(OPTIONAL_FIELDS)
     if unknown:
         raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
     errors = []
@@ -240,6 +246,9 @@ def question_from_record(
     external_id = _text(record, "external_id")
     if not external_id:
         errors.append("external_id is required")
+    figure = record.get("figure")
+    if isinstance(figure, BadJsonCell):
+        errors.append(f"figure: {figure}")
     if errors:
         raise ValidationError(errors)
     question = Question(
@@ -253,6 +262,7 @@ def question_from_record(
         spr_answers=[answer.strip() for answer in answers],
         external_id=external_id,
         status=record_status or status,
+        figure=figure,
     )
     pairs = [(text.strip(), chr(ord("A") + index) == correct) for index, text in enumerate(options)]
     problems = question_problems(question, _option_objects(pairs))
@@ -261,7 +271,17 @@ def question_from_record(
     return question, pairs
 
 
-_COMPARED = ("skill_id", "difficulty", "type", "passage", "passage_b", "stem", "explanation", "spr_answers")
+_COMPARED = (
+    "skill_id",
+    "difficulty",
+    "type",
+    "passage",
+    "passage_b",
+    "stem",
+    "explanation",
+    "spr_answers",
+    "figure",
+)
 
 
 def _record_external_id(record) -> str:

@@ -7,9 +7,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..models import Answer, Difficulty, PracticeSession, Question, Section, SessionItem, User
+from ..engine.templates import templates_for
+from ..models import Answer, Difficulty, PracticeSession, Question, Section, SessionItem, Skill, User
 from ..selectors.questions import matched_question_ids
 from .progress import learning_session_completed
+from .variants import variants_mint
 
 SESSION_MIN_LENGTH, SESSION_MAX_LENGTH = 5, 50
 # Answers posted within this many seconds after the deadline still count (network and rendering lag).
@@ -24,17 +26,41 @@ def _pick_questions(
     *, learner: User, section: Section, skills, domains, difficulty: str, length: int
 ) -> list[int]:
     questions = Question.objects.published().in_scope(section=section, skills=skills, domains=domains)
-    order = [
-        # Unseen questions first.
-        Exists(Answer.objects.filter(learner=learner, question=OuterRef("pk"))).asc(),
-    ]
-    if difficulty in Difficulty.values:
-        questions = questions.filter(difficulty=difficulty)
-    elif difficulty == PracticeSession.DifficultyChoice.MATCHED:
-        return matched_question_ids(
+    if difficulty == PracticeSession.DifficultyChoice.MATCHED:
+        picked = matched_question_ids(
             learner=learner, section=section, skills=skills, domains=domains, length=length
         )
-    return list(questions.order_by(*order, "?").values_list("pk", flat=True)[:length])
+        return picked + _fresh_variant_ids(
+            section=section, skills=skills, domains=domains, difficulty=difficulty, count=length - len(picked)
+        )
+    if difficulty in Difficulty.values:
+        questions = questions.filter(difficulty=difficulty)
+    seen = Exists(Answer.objects.filter(learner=learner, question=OuterRef("pk")))
+    rows = list(questions.annotate(seen=seen).order_by("seen", "?").values_list("pk", "seen")[:length])
+    unseen = [pk for pk, was_seen in rows if not was_seen]
+    # Unseen questions first; where the scope's templates can make more, fresh variants come before
+    # anything the learner has already answered.
+    fresh = _fresh_variant_ids(
+        section=section, skills=skills, domains=domains, difficulty=difficulty, count=length - len(unseen)
+    )
+    return (unseen + fresh + [pk for pk, was_seen in rows if was_seen])[:length]
+
+
+def _fresh_variant_ids(*, section: Section, skills, domains, difficulty: str, count: int) -> list[int]:
+    """Freeze `count` new variants of the templates of the skills in scope (none if no template fits)."""
+    if count <= 0:
+        return []
+    if skills:
+        names = [skill.name for skill in skills]
+    else:
+        in_scope = (
+            Skill.objects.filter(domain__in=domains)
+            if domains
+            else Skill.objects.filter(domain__section=section)
+        )
+        names = list(in_scope.values_list("name", flat=True))
+    templates = templates_for(names, difficulty if difficulty in Difficulty.values else None)
+    return [question.pk for question in variants_mint(templates=templates, count=count)]
 
 
 @transaction.atomic

@@ -86,3 +86,5 @@ def ensure_taxonomy() -> None:
 
     if not Section.objects.exists():
         importlib.import_module("practice.migrations.0003_taxonomy").load(apps, None)
+    if not Skill.all_objects.filter(listed=False).exists():  # the legacy import's Unclassified skills
+        importlib.import_module("practice.migrations.0007_unclassified_skills").load(apps, None)

@@ -111,6 +111,31 @@ def test_admin_and_import_refuse_a_reading_and_writing_spr_question_with_the_sam
     assert not Question.objects.exists()
 
 
+def test_admin_and_import_refuse_invalid_latex_with_the_same_message(staff_client, tmp_path):
+    stem = "Solve for x.\n\n\\(\\frca{2}{3}x = 4\\)"
+    response = staff_client.post(reverse("admin:practice_question_add"), _question_form(stem=stem))
+    assert response.status_code == 200
+    assert "line 3: unknown LaTeX command \\frca" in response.content.decode()
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(**{"options-1-text": "\\(\\sqrt{2\\)"})
+    )
+    assert "Option B, line 1: unbalanced braces" in response.content.decode()
+    record = sample_records()[4] | {"stem": stem}
+    assert "row 1: stem, line 3: unknown LaTeX command \\frca" in _import_refusals(tmp_path, record)
+    assert not Question.objects.exists()
+
+
+def test_admin_saves_latex_as_mathml(staff_client):
+    form = _question_form(
+        stem="If \\(\\frac{2}{3}x = 4\\), what is \\(x^2\\)?", **{"options-0-text": "\\(\\sqrt{5}\\)"}
+    )
+    response = staff_client.post(reverse("admin:practice_question_add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get(external_id="admin-1")
+    assert "<mfrac>" in question.stem_html and "<msup>" in question.stem_html
+    assert question.options.get(label="A").text_html.startswith('<math display="inline"><mrow><msqrt>')
+
+
 def test_changelist_filters_and_search(staff_client):
     make_question(stem="Findable walrus question")
     url = reverse("admin:practice_question_changelist")
@@ -147,6 +172,14 @@ def test_preview_shows_the_question_as_the_learner_sees_it(staff_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<em>short</em>" in html and 'class="option"' in html and "Explanation" in html
+
+
+def test_preview_shows_rendered_math(staff_client):
+    question = make_question(stem="What is \\(\\frac{1}{2} + x^2\\)?", explanation="\\[ \\sqrt{4} = 2 \\]")
+    response = staff_client.get(reverse("admin:practice_question_preview", args=[question.pk]))
+    html = response.content.decode()
+    assert "<mfrac>" in html and "<msup>" in html and '<math display="block"><mrow><msqrt>' in html
+    assert "\\frac" not in html.split("<main", 1)[1]  # the page title names the question by its source
 
 
 def test_answer_statistics_are_read_only_on_the_change_page(staff_client):
@@ -292,3 +325,30 @@ def test_staff_can_still_delete_a_learner_with_their_learning_rows(staff_client)
     for model in LEARNER_ROWS:
         owner = "owner" if model._meta.model_name == "flashcard" else "learner"
         assert not model.objects.filter(**{f"{owner}_id": learner.pk}).exists(), model
+
+
+def test_admin_and_import_refuse_a_bad_figure_with_the_same_message_and_preview_draws_a_good_one(
+    staff_client, tmp_path
+):
+    blank = staff_client.get(reverse("admin:practice_question_add")).content.decode()
+    assert '<textarea name="figure" cols="80" rows="10"' in blank and ">null<" not in blank
+    message = "figure.bars[1].value: must be a number"
+    bad = {"kind": "bar_chart", "bars": [{"label": "A", "value": 2}, {"label": "B", "value": "lots"}]}
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(figure=json.dumps(bad))
+    )
+    assert response.status_code == 200 and message.encode() in response.content
+    record = sample_records()[4] | {"figure": bad}
+    assert f"row 1: {message}" in _import_refusals(tmp_path, record)
+    assert not Question.objects.exists()
+    good = {"kind": "bar_chart", "bars": [{"label": "A", "value": 2}, {"label": "B", "value": 5}]}
+    response = staff_client.post(
+        reverse("admin:practice_question_add"), _question_form(figure=json.dumps(good))
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(external_id="admin-1")
+    preview = staff_client.get(
+        reverse("admin:practice_question_preview", args=[question.pk])
+    ).content.decode()
+    assert 'class="question-figure"' in preview and 'role="img"' in preview
+    assert "Bar chart: A 2, B 5." in preview

@@ -56,6 +56,9 @@ def test_item_for_answer_builds_the_same_instances_as_the_orm(django_assert_num_
                 "passage_b_html",
                 "stem_html",
                 "explanation_html",
+                "figure",
+                "figure_svg",
+                "figure_alt",
             }
             assert item.session_id == item.session.pk and item.question_id == item.question.pk
         assert item.correct_label == ("B" if position == 1 else None)

@@ -15,7 +15,7 @@ from practice.services.sessions import (
     practice_session_start,
 )
 
-from ..factories import make_questions, make_session, make_user, math
+from ..factories import make_questions, make_session, make_user, math, reading_writing
 
 pytestmark = pytest.mark.django_db
 
@@ -72,17 +72,18 @@ def test_session_length_must_be_between_5_and_50():
 
 
 def test_session_with_no_matching_questions_is_refused_and_writes_nothing():
-    with pytest.raises(ValidationError, match="No published questions"):
-        practice_session_start(learner=make_user(), section=math(), length=5)
+    with pytest.raises(ValidationError, match="No published questions"):  # (no item templates there)
+        practice_session_start(learner=make_user(), section=reading_writing(), length=5)
     assert not PracticeSession.objects.exists() and not SessionItem.objects.exists()
 
 
 def test_drafts_and_retired_questions_are_never_served():
-    make_questions(3, status="draft")
-    retired = make_questions(3)
+    skill = Skill.objects.get(name="Probability and conditional probability")  # no item template tops it up
+    make_questions(3, status="draft", skill=skill)
+    retired = make_questions(3, skill=skill)
     question_retire_many(questions=Question.objects.filter(pk__in=[q.pk for q in retired]))
-    live = make_questions(5)
-    session = practice_session_start(learner=make_user(), section=math(), length=10)
+    live = make_questions(5, skill=skill)
+    session = practice_session_start(learner=make_user(), section=math(), skills=[skill], length=10)
     assert set(session.items.values_list("question_id", flat=True)) == {q.pk for q in live}
 
 

@@ -144,6 +144,7 @@ def imported_learner(transactional_db):
 
     from ..legacy import samples as legacy_samples
 
+    ensure_taxonomy()
     legacy_import(path=legacy_samples.sample("satprep"), kind="satprep")
     learner = LegacyBadge.objects.order_by("learner_id").first().learner
     learner.set_password(PASSWORD)
