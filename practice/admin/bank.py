@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..selectors.questions import question_answer_stats
 from ..services.questions import OPTIONS, question_problems, question_publish_many, question_retire_many
+from .item_stats import ItemStatsAdminMixin, MisbehavingFilter
 
 # --- Question bank ---
 
@@ -96,11 +97,23 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ItemStatsAdminMixin, admin.ModelAdmin):
     inlines = [QuestionOptionInline]
-    list_display = ["label", "skill", "difficulty", "type", "status", "attempts", "updated_at"]
+    list_display = [
+        "label",
+        "skill",
+        "difficulty",
+        "type",
+        "status",
+        "attempts",
+        "p_value",
+        "discrimination",
+        "item_flags",
+        "updated_at",
+    ]
     list_filter = [
         SectionFilter,
+        MisbehavingFilter,
         ("skill__domain", admin.RelatedOnlyFieldListFilter),
         "skill",
         "difficulty",
@@ -113,6 +126,7 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "preview_link",
         "answer_statistics",
+        "item_statistics_panel",
         "author",
         "created_at",
         "updated_at",
@@ -131,7 +145,7 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Figure (drawn by the server from this spec)", {"fields": ["figure"]}),
         ("Student-produced response", {"fields": ["spr_answers"]}),
         ("IRT parameters", {"fields": ["irt_a", "irt_b", "irt_c"], "classes": ["collapse"]}),
-        ("Answers (read-only)", {"fields": ["answer_statistics"]}),
+        ("Answers (read-only)", {"fields": ["answer_statistics", "item_statistics_panel"]}),
         ("History", {"fields": ["author", "created_at", "updated_at", "published_at"]}),
     ]
 
