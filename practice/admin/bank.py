@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..selectors.questions import question_answer_stats
 from ..services.questions import OPTIONS, question_problems
+from .item_stats import ItemStatsAdminMixin, MisbehavingFilter
 from .workflow import QuestionWorkflowAdmin
 
 # --- Question bank ---
@@ -96,11 +97,23 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(QuestionWorkflowAdmin, admin.ModelAdmin):
+class QuestionAdmin(QuestionWorkflowAdmin, ItemStatsAdminMixin, admin.ModelAdmin):
     inlines = [QuestionOptionInline]
-    list_display = ["label", "skill", "difficulty", "type", "status", "attempts", "updated_at"]
+    list_display = [
+        "label",
+        "skill",
+        "difficulty",
+        "type",
+        "status",
+        "attempts",
+        "p_value",
+        "discrimination",
+        "item_flags",
+        "updated_at",
+    ]
     list_filter = [
         SectionFilter,
+        MisbehavingFilter,
         ("skill__domain", admin.RelatedOnlyFieldListFilter),
         "skill",
         "difficulty",
@@ -117,6 +130,7 @@ class QuestionAdmin(QuestionWorkflowAdmin, admin.ModelAdmin):
         "workflow_log",
         "published_by",
         "answer_statistics",
+        "item_statistics_panel",
         "author",
         "created_at",
         "updated_at",
@@ -135,7 +149,7 @@ class QuestionAdmin(QuestionWorkflowAdmin, admin.ModelAdmin):
         ("Figure (drawn by the server from this spec)", {"fields": ["figure"]}),
         ("Student-produced response", {"fields": ["spr_answers"]}),
         ("IRT parameters", {"fields": ["irt_a", "irt_b", "irt_c"], "classes": ["collapse"]}),
-        ("Answers (read-only)", {"fields": ["answer_statistics"]}),
+        ("Answers (read-only)", {"fields": ["answer_statistics", "item_statistics_panel"]}),
         ("Workflow (read-only)", {"fields": ["workflow_log"]}),
         (
             "History",

@@ -7,6 +7,8 @@
 - `mastery`: the Attempted / Familiar / Proficient / Mastered levels.
 - `selection`: adaptive ("matched to me") item selection.
 - `streaks`: the streak rule (consecutive active days: current and longest streak).
+- `calibration`: item parameters (a, b) from answers by marginal maximum likelihood, and linking to the
+  current scale.
 - `templates`: item templates, generators of isomorphic Math items (docs/question-format.md).
 - `blueprint`: the rules a full-length test form meets; `assembly`: filling a form's section from the bank.
 

@@ -115,7 +115,8 @@ def variants_mint(*, templates: list[Template], count: int) -> list[Question]:
             QuestionOption(label="ABCD"[index], text=text, is_correct=correct)
             for index, (text, correct) in enumerate(pairs)
         ]
-        if problems := question_problems(question, options):
+        # The skills were read from the database above, so the per-question foreign-key query is skipped.
+        if problems := question_problems(question, options, skill_checked=True):
             raise ValidationError(
                 f"Template {template.code} seed {seed}: {'; '.join(problem_lines(problems))}"
             )

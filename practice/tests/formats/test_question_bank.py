@@ -183,3 +183,16 @@ def test_bank_figures_are_valid_and_drawn_with_a_text_alternative(bank):
     for question in drawn:
         assert figure_problems(question.figure) == [], question.external_id
         assert question.figure_svg.startswith("<svg") and question.figure_alt, question.external_id
+
+
+def test_every_multiple_choice_explanation_names_the_key_and_answers_each_wrong_option(records):
+    # "**B** is correct. <why>" (or "Choice B is correct"), then a bullet (or a "Choice X is incorrect"
+    # sentence) for every other option: the explanation says why the key is right and each distractor wrong.
+    for record in records:
+        if record["type"] != "mcq":
+            continue
+        text, key = record["explanation"], record["correct"]
+        assert f"**{key}** is correct" in text or f"Choice {key} is correct" in text, record["external_id"]
+        wrong = " ".join(re.findall(r"(?m)^\s*[-*]\s.*$", text) + re.findall(r"Choices? [A-D][^.]*\.", text))
+        for label in "ABCD".replace(key, ""):
+            assert re.search(rf"(?<![\w\\])\**{label}\**(?!\w)", wrong), (record["external_id"], label)
