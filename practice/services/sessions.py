@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..engine.templates import templates_for
@@ -35,7 +35,12 @@ def _pick_questions(
         )
     if difficulty in Difficulty.values:
         questions = questions.filter(difficulty=difficulty)
-    seen = Exists(Answer.objects.filter(learner=learner, question=OuterRef("pk")))
+    # Seen: this question or any version of it (a new version of an item answered is not new to them).
+    seen = Exists(
+        Answer.objects.filter(learner=learner).filter(
+            Q(question=OuterRef("pk")) | Q(question__family=OuterRef("family"))
+        )
+    )
     rows = list(questions.annotate(seen=seen).order_by("seen", "?").values_list("pk", "seen")[:length])
     unseen = [pk for pk, was_seen in rows if not was_seen]
     # Unseen questions first; where the scope's templates can make more, fresh variants come before

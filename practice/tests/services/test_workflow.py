@@ -193,6 +193,23 @@ def test_new_sessions_serve_only_the_current_version(author, reviewer):
     assert new.pk in served and question.pk not in served
 
 
+def test_a_new_version_of_an_item_the_learner_answered_is_not_served_as_unseen(author, reviewer):
+    from practice.models import Skill
+
+    # A skill with no item template, so no fresh variants join the session.
+    skill = Skill.objects.get(name="Probability and conditional probability")
+    old = make_question(author=author, skill=skill)
+    others = [make_question(skill=skill) for _ in range(4)]
+    learner = make_user()
+    first = make_session(learner, question_ids=[old.pk])
+    answer_submit(session=first, question=old, given="B", key=uuid.uuid4())
+    practice_session_finish(session=first)
+    new = _publish_edit(old, editor=author, reviewer=reviewer, stem="Reworded, but the same item?")
+    session = practice_session_start(learner=learner, section=math(), skills=[skill], length=5)
+    order = list(session.items.order_by("position").values_list("question_id", flat=True))
+    assert set(order[:4]) == {q.pk for q in others} and order[4] == new.pk  # unseen ones first
+
+
 def test_the_database_allows_one_published_version_per_family(author):
     question = make_question(author=author)
     draft = question_save(question=_edited(question), actor=author)
