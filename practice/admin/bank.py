@@ -96,6 +96,21 @@ class SectionFilter(admin.SimpleListFilter):
         return queryset.filter(skill__domain__section=self.value()) if self.value() else queryset
 
 
+class TemplateFilter(admin.SimpleListFilter):
+    title = "origin"
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("authored", "Authored"), ("variant", "Template variant")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "authored":
+            return queryset.filter(template_code="")
+        if self.value() == "variant":
+            return queryset.exclude(template_code="")
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(QuestionWorkflowAdmin, ItemStatsAdminMixin, admin.ModelAdmin):
     inlines = [QuestionOptionInline]
@@ -119,6 +134,7 @@ class QuestionAdmin(QuestionWorkflowAdmin, ItemStatsAdminMixin, admin.ModelAdmin
         "difficulty",
         "type",
         "status",
+        TemplateFilter,
     ]
     list_select_related = ["skill"]
     search_fields = ["external_id", "stem", "passage", "passage_b", "explanation"]
@@ -135,6 +151,8 @@ class QuestionAdmin(QuestionWorkflowAdmin, ItemStatsAdminMixin, admin.ModelAdmin
         "created_at",
         "updated_at",
         "published_at",
+        "template_code",
+        "template_seed",
     ]
     autocomplete_fields = ["skill"]
     formfield_overrides = {
@@ -163,6 +181,10 @@ class QuestionAdmin(QuestionWorkflowAdmin, ItemStatsAdminMixin, admin.ModelAdmin
                     "published_at",
                 ]
             },
+        ),
+        (
+            "Item template (a frozen variant: its template and seed; blank for an authored item)",
+            {"fields": ["template_code", "template_seed"], "classes": ["collapse"]},
         ),
     ]
 

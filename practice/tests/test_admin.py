@@ -353,3 +353,20 @@ def test_admin_and_import_refuse_a_bad_figure_with_the_same_message_and_preview_
     ).content.decode()
     assert 'class="question-figure"' in preview and 'role="img"' in preview
     assert "Bar chart: A 2, B 5." in preview
+
+
+def test_staff_can_tell_template_variants_from_authored_items(admin_client):
+    from practice.services.variants import variant_create
+
+    from .factories import ensure_taxonomy, make_question
+
+    ensure_taxonomy()
+    authored = make_question()
+    variant = variant_create(template_code="circles-1", seed=7)
+    url = reverse("admin:practice_question_changelist")
+    html = admin_client.get(url + "?origin=variant").content.decode()
+    assert variant.external_id in html and authored.external_id not in html
+    html = admin_client.get(url + "?origin=authored").content.decode()
+    assert authored.external_id in html and variant.external_id not in html
+    page = admin_client.get(reverse("admin:practice_question_change", args=[variant.pk])).content.decode()
+    assert "circles-1" in page
