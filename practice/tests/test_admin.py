@@ -10,6 +10,7 @@ from django.urls import reverse
 from practice.admin import LEARNER_ROWS
 from practice.models import BadgeAward, LegacyRecord, Question, Skill, User
 from practice.services.answers import answer_submit
+from practice.services.variants import variant_create
 
 from .factories import make_question, make_session, make_user, sample_records
 from .learning_factories import make_answered_session, make_flashcard
@@ -356,11 +357,6 @@ def test_admin_and_import_refuse_a_bad_figure_with_the_same_message_and_preview_
 
 
 def test_staff_can_tell_template_variants_from_authored_items(admin_client):
-    from practice.services.variants import variant_create
-
-    from .factories import ensure_taxonomy, make_question
-
-    ensure_taxonomy()
     authored = make_question()
     variant = variant_create(template_code="circles-1", seed=7)
     url = reverse("admin:practice_question_changelist")
