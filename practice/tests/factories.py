@@ -1,6 +1,9 @@
+import io
 import itertools
 import json
 from pathlib import Path
+
+from django.core.management import call_command
 
 from practice.models import CROSS_TEXT_SKILL, Profile, Question, Section, Skill, User
 from practice.services.questions import question_save, questions_import
@@ -88,3 +91,17 @@ def ensure_taxonomy() -> None:
         importlib.import_module("practice.migrations.0003_taxonomy").load(apps, None)
     if not Skill.all_objects.filter(listed=False).exists():  # the legacy import's Unclassified skills
         importlib.import_module("practice.migrations.0007_unclassified_skills").load(apps, None)
+
+
+def question_file(tmp_path, records, name="questions.json"):
+    """A prepnexus-questions/1 JSON file of RECORDS in TMP_PATH."""
+    path = tmp_path / name
+    path.write_text(json.dumps({"format": "prepnexus-questions/1", "questions": records}))
+    return path
+
+
+def run_import_questions(*args) -> str:
+    """manage.py import_questions ARGS; what it printed (stdout and stderr)."""
+    out = io.StringIO()
+    call_command("import_questions", *args, stdout=out, stderr=out)
+    return out.getvalue()

@@ -9,20 +9,10 @@ from practice import seeding
 from practice.models import Question
 
 from ..factories import SAMPLE_QUESTIONS, sample_records
+from ..factories import question_file as _write
+from ..factories import run_import_questions as _run
 
 pytestmark = pytest.mark.django_db
-
-
-def _write(tmp_path, records, name="questions.json"):
-    path = tmp_path / name
-    path.write_text(json.dumps({"format": "prepnexus-questions/1", "questions": records}))
-    return path
-
-
-def _run(*args) -> str:
-    out = io.StringIO()
-    call_command("import_questions", *args, stdout=out, stderr=out)
-    return out.getvalue()
 
 
 def test_import_json_creates_published_questions_and_is_idempotent():
