@@ -8,7 +8,7 @@ from .formats.questions import read_rows
 from .services.forms import AssemblyError, demo_forms_ensure
 from .services.questions import ImportFailed, questions_import
 
-# The starter bank: one prepnexus-questions/1 file per section, imported in name order.
+# The starter bank: prepnexus-questions/1 files by section and domain, imported in name order.
 BANK = Path(__file__).resolve().parent / "data" / "questions"
 
 
