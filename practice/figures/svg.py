@@ -81,26 +81,6 @@ def text_width(text: str, size: float = FONT) -> float:
     return len(text) * size * CHAR
 
 
-def _segment_hits_box(x1, y1, x2, y2, box) -> bool:
-    # Liang-Barsky clipping: does the segment enter the box?
-    left, top, right, bottom = box
-    dx, dy = x2 - x1, y2 - y1
-    low, high = 0.0, 1.0
-    for p, q in ((-dx, x1 - left), (dx, right - x1), (-dy, y1 - top), (dy, bottom - y1)):
-        if p == 0:
-            if q < 0:
-                return False
-        else:
-            t = q / p
-            if p < 0:
-                low = max(low, t)
-            else:
-                high = min(high, t)
-            if low > high:
-                return False
-    return True
-
-
 def _boxes_overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -186,7 +166,7 @@ class Canvas:
         cost = 0.0
         if box[0] < 0 or box[1] < 0 or box[2] > self.width or box[3] > self.height:
             cost += 100
-        cost += 10 * sum(_segment_hits_box(*segment, box) for segment in self.segments)
+        cost += 10 * sum(clip(*segment, box) is not None for segment in self.segments)
         cost += 12 * sum(_boxes_overlap(box, other) for other in self.boxes)
         return cost
 
