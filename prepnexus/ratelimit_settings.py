@@ -16,6 +16,10 @@ SCOPES = {
     "flashcard-import": ("RATELIMIT_FLASHCARD_IMPORT", "30/3600"),
     "flashcard-write": ("RATELIMIT_FLASHCARD_WRITE", "60/600"),
     "account-delete": ("RATELIMIT_ACCOUNT_DELETE", "10/3600"),
+    # Class codes: a learner's join attempts (per account), so codes cannot be guessed by trying.
+    "class-join": ("RATELIMIT_CLASS_JOIN", "10/900"),
+    # Roster uploads (preview or commit) per teacher or admin.
+    "roster-upload": ("RATELIMIT_ROSTER_UPLOAD", "30/3600"),
     # Logins (prepnexus/loginlimit.py): POSTs and failures per client address, failures per account.
     "login": ("RATELIMIT_LOGIN", "100/300"),
     "login-failures": ("RATELIMIT_LOGIN_FAILURES", "30/900"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("practice.urls.accounts")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("practice.urls")),
+    path("teach/", include("practice.urls.teaching")),
     path("", include("blog.urls")),
     path("", include("monitoring.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -119,6 +119,16 @@ services() {
     db_url="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/prepnexus"
     probe postgres "$db_url"
   fi
+  # Row-level security never binds a superuser or a BYPASSRLS role: the app connects as an ordinary
+  # role that owns its database (and so runs the migrations). Given a superuser URL, make that role.
+  [[ -s "$RUN/db_password" ]] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(18))' > "$RUN/db_password"
+  chmod 600 "$RUN/db_password"
+  local app_url
+  app_url=$(APP_DB_PASSWORD="$(cat "$RUN/db_password")" probe app-role "$db_url")
+  if [[ "$app_url" != "$db_url" ]]; then
+    say "the app connects as the ordinary role in $(probe redact "$app_url") (never as a superuser)"
+    db_url="$app_url"
+  fi
   if probe redis "$redis_url"; then
     say "using Redis at $(probe redact "$redis_url")"
   else

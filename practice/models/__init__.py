@@ -2,7 +2,8 @@
 
 Modules by domain: accounts (user, profile), bank (taxonomy, questions), sessions (practice sessions,
 items, answers), progress (proficiency, score history, totals, activity, badges), review (mistakes to
-review), flashcards, forms (full-length test forms: modules and slots), legacy (the legacy-id map),
+review), flashcards, institutions (institutions, members, classes, assignments, the
+access trail), forms (full-length test forms: modules and slots), legacy (the legacy-id map),
 workflow (the question workflow's event log), versioning (the database's rules for question versions).
 
 Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
@@ -35,6 +36,17 @@ from .flashcards import (
     flashcard_text_clean,
 )
 from .forms import FormModule, FormSlot, TestForm, TestFormQuerySet
+from .institutions import (
+    AccessEvent,
+    Assignment,
+    AssignmentProgress,
+    Classroom,
+    ClassTeacher,
+    Enrollment,
+    Institution,
+    Membership,
+    Role,
+)
 from .legacy import LegacyBadge, LegacyRecord
 from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
 from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
@@ -47,21 +59,29 @@ __all__ = [
     "LEGACY_MUST_RESET_PREFIX",
     "MCQ_LABELS",
     "READING_AND_WRITING",
+    "AccessEvent",
     "Answer",
+    "Assignment",
+    "AssignmentProgress",
     "BadgeAward",
+    "ClassTeacher",
+    "Classroom",
     "DailyActivity",
     "Difficulty",
     "Domain",
+    "Enrollment",
     "EveryRowManager",
     "Flashcard",
     "FlashcardQuerySet",
     "FlashcardReview",
     "FormModule",
     "FormSlot",
+    "Institution",
     "LearnerStats",
     "LegacyBadge",
     "LegacyRecord",
     "ListedManager",
+    "Membership",
     "PracticeSession",
     "Profile",
     "Question",
@@ -72,6 +92,7 @@ __all__ = [
     "ReviewItem",
     "ReviewItemQuerySet",
     "ReviewRating",
+    "Role",
     "Scheduler",
     "ScoreSnapshot",
     "Section",

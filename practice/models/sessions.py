@@ -43,6 +43,10 @@ class PracticeSession(models.Model):
     source_session = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )
+    # Set when a teacher's assignment started this session; its end updates the assignment's progress.
+    assignment = models.ForeignKey(
+        "practice.Assignment", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -16,7 +16,7 @@ from ..selectors.dashboard import progress_version_key
 DELETE_CONFIRMATION = "DELETE"
 
 
-def _username_from_email(email: str) -> str:
+def username_from_email(email: str) -> str:
     base = re.sub(r"[^\w.+-]", "", email.split("@", 1)[0])[:120] or "learner"
     candidate = base
     while User.objects.filter(username__iexact=candidate).exists():
@@ -30,7 +30,7 @@ def learner_signup(*, email: str, password: str, display_name: str = "") -> User
     email = User.objects.normalize_email(email.strip())
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "An account with this email already exists."})
-    user = User(username=_username_from_email(email), email=email)
+    user = User(username=username_from_email(email), email=email)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import dashboard, exports, flashcards, review, sessions
+from ..views import dashboard, exports, flashcards, institutions, review, sessions
 
 app_name = "practice"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("flashcards/<int:pk>/edit/", flashcards.flashcard_update_view, name="flashcard-update"),
     path("flashcards/<int:pk>/delete/", flashcards.flashcard_delete_view, name="flashcard-delete"),
     path("flashcards/<int:pk>/review/", flashcards.flashcard_rate, name="flashcard-rate"),
+    path("classes/join/", institutions.class_join, name="class-join"),
+    path("account/access/", institutions.access_mine, name="access-mine"),
     path("export/", exports.export_index, name="export"),
     path("export/prepnexus-export.<str:fmt>", exports.export_download, name="export-download"),
 ]

@@ -59,6 +59,42 @@ OWNED_ROUTES: dict[str, Callable] = {
     "practice:session-mistakes": lambda owner: {"pk": _session(owner).pk},
 }
 
+
+def school_of(admin):
+    """The institution `admin` administers (made on first use): institution routes' objects live there."""
+    from practice.models import Membership
+    from practice.tenancy import operator_access
+    from practice.tests.institution_factories import make_institution, make_member
+
+    with operator_access(reason="tests", actor="tests"):
+        membership = Membership.objects.filter(user=admin, role="admin").select_related("institution").first()
+    if membership:
+        return membership.institution
+    institution = make_institution()
+    make_member(institution, "admin", user=admin)
+    return institution
+
+
+def class_of(admin):
+    """A class of the admin's institution, with one enrolled learner."""
+    from practice.tests.institution_factories import make_classroom, make_enrollment
+
+    classroom = make_classroom(school_of(admin), teachers=[admin])
+    make_enrollment(classroom)
+    return classroom
+
+
+# Route name -> factory(admin) returning the URL kwargs of an object of the institution `admin`
+# administers. A teacher or admin of another institution must get 404, a learner 403 or 404, an
+# anonymous visitor a redirect to login, the admin a page (test_authorization).
+INSTITUTION_ROUTES: dict[str, Callable] = {
+    "teach:class-detail": lambda admin: {"pk": class_of(admin).pk},
+    "teach:class-settings": lambda admin: {"pk": class_of(admin).pk},
+    "teach:institution-detail": lambda admin: {"pk": school_of(admin).pk},
+    "teach:access-list": lambda admin: {"pk": school_of(admin).pk},
+    "teach:access-export": lambda admin: {"pk": school_of(admin).pk},
+}
+
 # Routes (or whole namespaces, "name:*") only staff may use. Learners are refused (403, 404 or a
 # redirect to a login page), anonymous visitors are sent to log in, staff get the page.
 STAFF_ONLY = {
@@ -129,6 +165,7 @@ def walk_urls(learner) -> tuple[list[tuple[str, str]], list[str]]:
 
     samples = sample_kwargs(learner)
     owned = {name: factory(learner) for name, factory in OWNED_ROUTES.items()}
+    owned |= {name: factory(learner) for name, factory in INSTITUTION_ROUTES.items()}
     urls, missing = [], []
     for route in iter_routes():
         url = EXTRA_PATHS.get(route.name) or sample_url(route, samples, owned)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests.harness.urlwalk import iter_routes
 
 from .security import (
+    INSTITUTION_ROUTES,
     OWNED_ROUTES,
     PARAM_EXEMPT,
     PUBLIC_ROUTES,
@@ -34,6 +35,7 @@ def test_every_parameterised_route_is_classified():
         for route in iter_routes()
         if route.params
         and route.name not in OWNED_ROUTES
+        and route.name not in INSTITUTION_ROUTES
         and not matches(route.name, PARAM_EXEMPT)
         and not matches(route.name, STAFF_ONLY)
     ]
@@ -45,7 +47,7 @@ def test_every_parameterised_route_is_classified():
 
 def test_registry_names_only_routes_that_exist():
     names = {route.name for route in iter_routes()}
-    exact = [name for name in [*OWNED_ROUTES, *PARAM_EXEMPT, *STAFF_ONLY, *PUBLIC_ROUTES] if ":*" not in name]
+    exact = [name for name in [*OWNED_ROUTES, *INSTITUTION_ROUTES, *PARAM_EXEMPT, *STAFF_ONLY, *PUBLIC_ROUTES] if ":*" not in name]
     stale = [name for name in exact if name not in names]
     assert not stale
 
@@ -55,6 +57,27 @@ def test_owned_objects_are_404_for_other_learners_and_need_login(client, learner
     for name, factory in OWNED_ROUTES.items():
         url = reverse(name, kwargs=factory(learner))
         problems += owner_only_problems(client, url, learner, other_learner)
+    assert not problems, "\n".join(problems)
+
+
+def test_institution_objects_are_404_for_other_institutions_and_learners(client, learner, other_learner):
+    """`learner` administers institution A; `other_learner` teaches at B; a third user teaches nowhere."""
+    from practice.tests.factories import make_user
+    from practice.tests.institution_factories import make_classroom, make_institution, make_member
+
+    other_school = make_institution()
+    make_member(other_school, "teacher", user=other_learner)
+    make_classroom(other_school, teachers=[other_learner])
+    plain = make_user()
+    problems = []
+    for name, factory in INSTITUTION_ROUTES.items():
+        url = reverse(name, kwargs=factory(learner))
+        problems += owner_only_problems(client, url, learner, other_learner)
+        client.force_login(plain)
+        status = client.get(url).status_code
+        if status not in (403, 404, 405):
+            problems.append(f"{url}: a user who teaches nowhere got {status}")
+    client.logout()
     assert not problems, "\n".join(problems)
 
 

@@ -8,8 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .formats import flashcard_csv
-from .models import (
+from ..formats import flashcard_csv
+from ..models import (
     LEGACY_MUST_RESET_PREFIX,
     Flashcard,
     PracticeSession,
@@ -18,7 +18,7 @@ from .models import (
     Scheduler,
     User,
 )
-from .services.accounts import DELETE_CONFIRMATION
+from ..services.accounts import DELETE_CONFIRMATION
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 

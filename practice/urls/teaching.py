@@ -1,0 +1,17 @@
+"""Teacher and institution-admin routes (namespace "teach"), all under /teach/."""
+
+from django.urls import path
+
+from ..views import institutions
+
+app_name = "teach"
+
+urlpatterns = [
+    path("", institutions.class_list, name="class-list"),
+    path("classes/new/", institutions.class_create, name="class-create"),
+    path("classes/<int:pk>/", institutions.class_detail, name="class-detail"),
+    path("classes/<int:pk>/settings/", institutions.class_settings, name="class-settings"),
+    path("institutions/<int:pk>/", institutions.institution_detail, name="institution-detail"),
+    path("institutions/<int:pk>/access/", institutions.access_list, name="access-list"),
+    path("institutions/<int:pk>/access.csv", institutions.access_export, name="access-export"),
+]
