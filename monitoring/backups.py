@@ -134,6 +134,9 @@ def backup_create(*, url: str, output: Path, progress: Progress = quiet) -> tupl
                 [
                     pg_dump,
                     *("--format=custom", "--verbose", f"--snapshot={snapshot}", f"--file={partial}"),
+                    # Row-level security stays on and the operator bypass (in the connection's options)
+                    # admits every institution's rows; without it pg_dump refuses FORCEd tables.
+                    "--enable-row-security",
                     f"--dbname={conninfo}",
                 ],
                 env,

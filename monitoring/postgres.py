@@ -19,6 +19,8 @@ from django.conf import settings
 from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from practice.tenancy import operator_connection_options
+
 # Every connection keyword the linked libpq knows (sslmode, sslrootcert, sslcert, sslkey, sslcrl, sslsni,
 # channel_binding, require_auth, target_session_attrs, ...): what a database URL or Django's OPTIONS may
 # carry through to pg_dump, pg_restore and our own connections.
@@ -90,15 +92,36 @@ def tool_connection(url: str) -> tuple[str, dict[str, str]]:
             "by this user"
         )
     env = dict(os.environ)
+    params["options"] = _operator_options(url)
     password = params.pop("password", None)
     if password is not None:
         env["PGPASSWORD"] = str(password)
     return make_conninfo(**{key: str(value) for key, value in params.items()}), env
 
 
+def _operator_options(url: str) -> str:
+    """libpq options of URL plus the institution policies' operator bypass: backups and restores copy
+    every institution's rows (the one explicit path past row-level security; see practice/tenancy.py)."""
+    return " ".join(
+        filter(
+            None,
+            [
+                conninfo_to_dict(url).get("options"),
+                operator_connection_options(reason="backup or restore connection"),
+            ],
+        )
+    )
+
+
 def connect(url: str, **kwargs) -> psycopg.Connection:
     try:
-        return psycopg.connect(url, connect_timeout=10, application_name="prepnexus-backup", **kwargs)
+        return psycopg.connect(
+            url,
+            connect_timeout=10,
+            application_name="prepnexus-backup",
+            options=_operator_options(url),
+            **kwargs,
+        )
     except psycopg.OperationalError as exc:
         raise BackupError(f"cannot connect to {describe(url)}: {str(exc).strip()}") from exc
 

@@ -121,6 +121,8 @@ def operator_access(*, reason: str, actor: str) -> Iterator[None]:
         yield
 
 
-def operator_connection_options() -> str:
-    """libpq `options` for a separate operator connection (pg_dump, a checksum connection): bypass on."""
+def operator_connection_options(*, reason: str) -> str:
+    """libpq `options` for a separate operator connection (pg_dump, pg_restore, a checksum connection):
+    the operator bypass for the whole connection. Logged; never for connections that serve requests."""
+    log.info("row-level security bypassed", extra={"reason": reason, "actor": "operator"})
     return "-c app.rls_bypass=on"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class PrepnexusConfig(AppConfig):
@@ -9,3 +10,9 @@ class PrepnexusConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  registers the checks
+
+
+class PrepnexusAdminConfig(AdminConfig):
+    """Django's admin with PrepNexus's site: staff pass the institution policies through one logged path."""
+
+    default_site = "prepnexus.admin_site.PrepNexusAdminSite"

@@ -4,8 +4,6 @@ from django.urls import include, path
 
 from prepnexus.loginlimit import login_limited
 
-admin.site.site_header = "PrepNexus staff"
-admin.site.site_title = "PrepNexus staff"
 # The admin's login behind the learner login's limits, checked before any password is hashed; set
 # before admin.site.urls below builds the admin's routes from it.
 admin.site.login = login_limited(admin.site.login)

@@ -330,3 +330,25 @@ def test_size_checker_finds_a_long_module_outside_legacy(tmp_path):
     assert long_modules(fake, MAX_LINES, LONG_MODULES_ALLOWED_IN) == [
         f"practice/services.py: {MAX_LINES + 1} lines, over the {MAX_LINES}-line limit; split it by domain"
     ]
+
+
+def test_every_institution_owned_table_carries_institution_id():
+    """Row-level security and a later distribution by institution (docs/scaling.md) both need the column."""
+    from practice.models import Institution, institutions
+
+    owned = [m for m in apps.get_models() if m.__module__ == institutions.__name__ and m is not Institution]
+    assert len(owned) >= 7
+    missing = [
+        m.__name__ for m in owned if "institution_id" not in {f.attname for f in m._meta.concrete_fields}
+    ]
+    assert not missing, f"institution-owned models without institution_id: {missing}"
+    # A model elsewhere that points at an institution is institution-owned too: it belongs in that module.
+    strays = [
+        m.__name__
+        for m in apps.get_models()
+        if m.__module__ != institutions.__name__
+        and any(f.is_relation and f.related_model is Institution for f in m._meta.concrete_fields)
+    ]
+    assert not strays, (
+        f"models outside practice/models/institutions.py that belong to an institution: {strays}"
+    )

@@ -44,7 +44,7 @@ def _backup(tmp_path, *extra) -> tuple:
 
 
 def _state(url: str) -> dict:
-    with psycopg.connect(url) as conn:
+    with postgres.connect(url) as conn:  # the operator connection: every institution's rows
         return postgres.fingerprints(conn)
 
 
@@ -72,6 +72,28 @@ def test_backup_then_restore_into_an_empty_database_is_equal_table_by_table(tmp_
     with psycopg.connect(scratch_db) as conn:
         rows = conn.execute("SELECT username, email, last_name FROM practice_user ORDER BY id").fetchall()
     assert rows[1] == ("Zoë6", "zoë6@example.com", "O'Brien\ttab\nline 日本語 📚")
+
+
+def test_backup_and_restore_round_trip_institution_rows_with_row_level_security_on(tmp_path, scratch_db):
+    from practice.tests.factories import ensure_taxonomy
+    from practice.tests.institution_factories import make_assignment, make_school
+
+    ensure_taxonomy()  # a transactional test's flush removed the sections
+    school = make_school(name="Lincoln High")
+    make_assignment(school[3], learners=school[4])
+    dump, manifest = _backup(tmp_path)
+    assert manifest["tables"]["public.practice_enrollment"]["rows"] == 2
+    assert manifest["tables"]["public.practice_membership"]["rows"] == 4
+    call_command("restore", str(dump), "--database-url", scratch_db)
+    assert _state(scratch_db) == manifest["tables"]
+    with psycopg.connect(scratch_db) as conn:
+        forced = conn.execute(
+            "SELECT count(*) FROM pg_class"
+            " WHERE relname LIKE 'practice\\_%' AND relrowsecurity AND relforcerowsecurity"
+        ).fetchone()[0]
+        assert forced == 8
+        # The restored copy keeps its policies: without a context, the app's role sees no institution row.
+        assert conn.execute("SELECT count(*) FROM practice_enrollment").fetchone()[0] == 0
 
 
 def _leftovers(url: str) -> list[str]:

@@ -26,6 +26,7 @@ class ProfileInline(admin.StackedInline):
 
 @admin.register(User)
 class LearnerAdmin(UserAdmin):
+    audit_learner_field = "pk"  # every look at accounts is in the access trail
     inlines = [ProfileInline]
     list_display = ["username", "email", "is_staff", "is_active", "date_joined", "last_login"]
     search_fields = ["username", "email", "profile__display_name"]

@@ -19,6 +19,7 @@ from ..models import (
 
 @admin.register(SkillProficiency)
 class SkillProficiencyAdmin(ReadOnlyAdmin):
+    audit_learner_field = "learner_id"
     list_display = ["learner", "skill", "level", "mean", "var", "answers", "correct", "updated_at"]
     list_filter = ["level", "skill__domain__section"]
     search_fields = ["learner__username", "learner__email", "skill__name"]
@@ -29,6 +30,7 @@ class SkillProficiencyAdmin(ReadOnlyAdmin):
 
 @admin.register(LearnerStats)
 class LearnerStatsAdmin(ReadOnlyAdmin):
+    audit_learner_field = "learner_id"
     list_display = ["learner", "answers", "correct", "reviews", "sessions_completed", "current_streak"]
     search_fields = ["learner__username", "learner__email"]
     list_select_related = ["learner"]
@@ -37,6 +39,7 @@ class LearnerStatsAdmin(ReadOnlyAdmin):
 
 @admin.register(BadgeAward)
 class BadgeAwardAdmin(ReadOnlyAdmin):
+    audit_learner_field = "learner_id"
     list_display = ["learner", "code", "awarded_at"]
     list_filter = ["code"]
     search_fields = ["learner__username", "learner__email"]
@@ -46,6 +49,7 @@ class BadgeAwardAdmin(ReadOnlyAdmin):
 
 @admin.register(ReviewItem)
 class ReviewItemAdmin(ReadOnlyAdmin):
+    audit_learner_field = "learner_id"
     list_display = ["learner", "question", "reason", "due", "reviews", "lapses"]
     list_filter = ["reason"]
     search_fields = ["learner__username", "learner__email"]
@@ -55,6 +59,7 @@ class ReviewItemAdmin(ReadOnlyAdmin):
 
 @admin.register(Flashcard)
 class FlashcardAdmin(ReadOnlyAdmin):
+    audit_learner_field = "owner_id"
     list_display = ["owner", "front", "scheduler", "leitner_box", "due"]
     list_filter = ["scheduler"]
     search_fields = ["owner__username", "front", "back"]
@@ -64,6 +69,7 @@ class FlashcardAdmin(ReadOnlyAdmin):
 
 @admin.register(ScoreSnapshot)
 class ScoreSnapshotAdmin(ReadOnlyAdmin):
+    audit_learner_field = "learner_id"
     list_display = ["learner", "taken_at", "reading_writing", "math", "total"]
     search_fields = ["learner__username", "learner__email"]
     list_select_related = ["learner"]

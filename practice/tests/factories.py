@@ -1,8 +1,10 @@
+import functools
 import io
 import itertools
 import json
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 
 from practice.models import CROSS_TEXT_SKILL, Profile, Question, Section, Skill, User
@@ -14,12 +16,18 @@ PASSWORD = "correct-horse-battery-9"
 SAMPLE_QUESTIONS = Path(__file__).resolve().parent / "data" / "sample_questions.json"
 
 
+@functools.lru_cache(maxsize=8)
+def _hashed(password: str) -> str:
+    """One PBKDF2 hash per password for the whole run: hashing costs ~0.2 s, and tests make many users."""
+    return make_password(password)
+
+
 def make_user(**overrides) -> User:
     n = next(_seq)
     password = overrides.pop("password", PASSWORD)
     fields = {"username": f"learner{n}", "email": f"learner{n}@example.org"} | overrides
     user = User(**fields)
-    user.set_password(password)
+    user.password = _hashed(password) if password is not None else make_password(None)
     user.save()
     Profile.objects.get_or_create(user=user, defaults={"display_name": f"Learner {n}"})
     return user
