@@ -139,7 +139,7 @@ services() {
   if [[ -z "${DJANGO_SECRET_KEY:-}" ]]; then
     [[ -s "$RUN/secret_key" ]] || { say "generating a local secret key in .run/secret_key"; "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$RUN/secret_key"; chmod 600 "$RUN/secret_key"; }
   fi
-  for who in learner staff; do
+  for who in learner staff teacher; do
     [[ -s "$RUN/demo_${who}_password" ]] || "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$RUN/demo_${who}_password"
   done
   {
@@ -148,6 +148,7 @@ services() {
     [[ -n "${DJANGO_SECRET_KEY:-}" ]] || echo "export DJANGO_SECRET_KEY=\"\$(cat '$RUN/secret_key')\""
     echo "export DEMO_LEARNER_PASSWORD=\"\${DEMO_LEARNER_PASSWORD:-\$(cat '$RUN/demo_learner_password')}\""
     echo "export DEMO_STAFF_PASSWORD=\"\${DEMO_STAFF_PASSWORD:-\$(cat '$RUN/demo_staff_password')}\""
+    echo "export DEMO_TEACHER_PASSWORD=\"\${DEMO_TEACHER_PASSWORD:-\$(cat '$RUN/demo_teacher_password')}\""
   } > "$RUN/env"
 }
 

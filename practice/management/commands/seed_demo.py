@@ -5,13 +5,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from blog.seeding import seed_demo_content as blog_seed_demo_content
-from practice.models import Profile, User
+from practice.models import Classroom, ClassTeacher, Enrollment, Institution, Membership, Profile, Role, User
 from practice.seeding import seed_demo_content as practice_seed_demo_content
+from practice.services.institutions import enrollment_add
+from practice.tenancy import operator_access
 
 DEMO_ACCOUNTS = [
     # username, email, staff, display name, password variable
     ("learner", "learner@demo.prepnexus.invalid", False, "Demo Learner", "DEMO_LEARNER_PASSWORD"),
     ("staff", "staff@demo.prepnexus.invalid", True, "Demo Staff", "DEMO_STAFF_PASSWORD"),
+    ("teacher", "teacher@demo.prepnexus.invalid", False, "Demo Teacher", "DEMO_TEACHER_PASSWORD"),
 ]
 
 
@@ -28,6 +31,8 @@ class Command(BaseCommand):
             self._accounts()
         for loader in self._content_loaders():
             loader(stdout=self.stdout, style=self.style)
+        if not options["no_accounts"]:
+            self._school()
 
     def _content_loaders(self):
         """Each app's `seed_demo_content(stdout, style)`: the practice bank, then the blog's posts."""
@@ -50,3 +55,24 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"{verb} {'staff' if staff else 'learner'} account: ")
                 + f"username={username} email={email} password={password}"
             )
+
+    @transaction.atomic
+    def _school(self):
+        """A demo school: the demo teacher administers it and teaches a class the demo learner is in."""
+        with operator_access(reason="seed_demo", actor="operator"):
+            school, _ = Institution.objects.get_or_create(
+                slug="demo-school", defaults={"name": "PrepNexus Demo School", "time_zone": "UTC"}
+            )
+            teacher = User.objects.get(username="teacher")
+            learner = User.objects.get(username="learner")
+            Membership.objects.get_or_create(institution=school, user=teacher, defaults={"role": Role.ADMIN})
+            classroom = Classroom.objects.filter(institution=school, name="SAT Prep, period 1").first()
+            if classroom is None:
+                classroom = Classroom.objects.create(institution=school, name="SAT Prep, period 1")
+            ClassTeacher.objects.get_or_create(institution=school, classroom=classroom, teacher=teacher)
+            enrollment_add(classroom=classroom, learner=learner, source=Enrollment.Source.STAFF)
+        self.stdout.write(
+            self.style.SUCCESS("Demo school: ")
+            + f"{school.name}, class {classroom.name!r} (join code {classroom.join_code}); "
+            "the teacher account administers it at /teach/"
+        )

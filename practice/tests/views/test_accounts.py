@@ -189,7 +189,14 @@ def test_seed_demo_creates_accounts_and_is_idempotent(monkeypatch):
     learner = User.objects.get(username="learner")
     assert learner.check_password("learner-demo-pass-1")
     assert User.objects.get(username="staff").is_staff
-    assert User.objects.filter(username__in=["learner", "staff"]).count() == 2
+    assert User.objects.filter(username__in=["learner", "staff", "teacher"]).count() == 3
+    # The demo school: the teacher administers it and teaches a class the learner is in (once, re-run or not).
+    from practice.models import Enrollment, Membership
+    from practice.tenancy import operator_access
+
+    with operator_access(reason="test", actor="tests"):
+        assert Membership.objects.get(user__username="teacher").role == "admin"
+        assert Enrollment.objects.filter(learner=learner).count() == 1
 
 
 def test_signed_in_learner_is_loaded_like_the_orm_would_and_a_deactivated_one_is_signed_out(client):
