@@ -291,7 +291,8 @@ class LegacyImport:
             for model, rows in [*writes.rows.items(), (LegacyRecord, records)]:
                 if rows:
                     # Rows nothing points at have no id: the table's identity default numbers them.
-                    fields = _attnames(model, with_id=rows[0]["id"] is not None)
+                    # Columns a legacy row has no value for (later, nullable ones) are left to NULL.
+                    fields = tuple(f for f in _attnames(model, with_id=rows[0]["id"] is not None) if f in rows[0])
                     copy_rows(cursor, model, fields, map(operator.itemgetter(*fields), rows))
 
     def _replay(self, table: str, spec: Table) -> int:
