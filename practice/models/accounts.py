@@ -23,6 +23,12 @@ class User(AbstractUser):
     """A PrepNexus account. Learners and staff alike; email is unique regardless of case."""
 
     email = models.EmailField("email address")
+    # Set when the address is known to be the owner's: accounts created from a roster are verified by
+    # whoever created them, and that is recorded. A roster matches existing accounts by verified email only.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    email_verified_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -16,8 +16,13 @@ from ..selectors.dashboard import progress_version_key
 DELETE_CONFIRMATION = "DELETE"
 
 
+def username_base(email: str) -> str:
+    """The username an account with this email gets, before a number is added to make it unique."""
+    return re.sub(r"[^\w.+-]", "", email.split("@", 1)[0])[:120] or "learner"
+
+
 def username_from_email(email: str) -> str:
-    base = re.sub(r"[^\w.+-]", "", email.split("@", 1)[0])[:120] or "learner"
+    base = username_base(email)
     candidate = base
     while User.objects.filter(username__iexact=candidate).exists():
         candidate = f"{base}{secrets.randbelow(10**6)}"

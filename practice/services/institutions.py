@@ -199,17 +199,51 @@ def enrollment_add(*, classroom: Classroom, learner: User, source: str) -> tuple
             )
     except IntegrityError:
         return Enrollment.objects.get(classroom=classroom, learner=learner), False
-    open_assignments = Assignment.objects.filter(
-        classroom=classroom, whole_class=True, due_at__gt=timezone.now()
-    ).values_list("pk", flat=True)
     AssignmentProgress.objects.bulk_create(
         [
             AssignmentProgress(institution_id=classroom.institution_id, assignment_id=pk, learner=learner)
-            for pk in open_assignments
+            for pk, _ in _open_assignments([classroom.pk])
         ],
         ignore_conflicts=True,
     )
     return enrollment, True
+
+
+def _open_assignments(classroom_ids) -> list[tuple[int, int]]:
+    """(assignment id, class id) of the whole-class assignments a learner joining these classes gets."""
+    return list(
+        Assignment.objects.filter(
+            classroom_id__in=classroom_ids, whole_class=True, due_at__gt=timezone.now()
+        ).values_list("pk", "classroom_id")
+    )
+
+
+def enrollments_add_bulk(
+    *, institution: Institution, pairs: list[tuple[int, int]], source: str, batch_size: int = 1000
+) -> list[Enrollment]:
+    """`enrollment_add` for many (class id, learner id) pairs at once, all new (a roster commit): the
+    learners must already be members; each gets the class's open whole-class assignments. A pair that is
+    enrolled meanwhile raises IntegrityError, so the caller's transaction fails whole."""
+    enrollments = Enrollment.objects.bulk_create(
+        [
+            Enrollment(institution=institution, classroom_id=class_id, learner_id=learner_id, source=source)
+            for class_id, learner_id in pairs
+        ],
+        batch_size=batch_size,
+    )
+    by_class: dict[int, list[int]] = {}
+    for assignment_id, class_id in _open_assignments({class_id for class_id, _ in pairs}):
+        by_class.setdefault(class_id, []).append(assignment_id)
+    AssignmentProgress.objects.bulk_create(
+        [
+            AssignmentProgress(institution=institution, assignment_id=assignment_id, learner_id=learner_id)
+            for class_id, learner_id in pairs
+            for assignment_id in by_class.get(class_id, ())
+        ],
+        ignore_conflicts=True,
+        batch_size=batch_size,
+    )
+    return enrollments
 
 
 def classroom_join(*, learner: User, code: str) -> tuple[Classroom, bool]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import institutions
+from ..views import institutions, rosters
 
 app_name = "teach"
 
@@ -11,7 +11,9 @@ urlpatterns = [
     path("classes/new/", institutions.class_create, name="class-create"),
     path("classes/<int:pk>/", institutions.class_detail, name="class-detail"),
     path("classes/<int:pk>/settings/", institutions.class_settings, name="class-settings"),
+    path("classes/<int:pk>/roster/", rosters.class_roster_upload, name="class-roster-upload"),
     path("institutions/<int:pk>/", institutions.institution_detail, name="institution-detail"),
+    path("institutions/<int:pk>/roster/", rosters.roster_upload, name="roster-upload"),
     path("institutions/<int:pk>/access/", institutions.access_list, name="access-list"),
     path("institutions/<int:pk>/access.csv", institutions.access_export, name="access-export"),
 ]

@@ -93,6 +93,8 @@ INSTITUTION_ROUTES: dict[str, Callable] = {
     "teach:institution-detail": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-list": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-export": lambda admin: {"pk": school_of(admin).pk},
+    "teach:roster-upload": lambda admin: {"pk": school_of(admin).pk},
+    "teach:class-roster-upload": lambda admin: {"pk": class_of(admin).pk},
 }
 
 # Routes (or whole namespaces, "name:*") only staff may use. Learners are refused (403, 404 or a
