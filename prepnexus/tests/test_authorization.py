@@ -47,7 +47,11 @@ def test_every_parameterised_route_is_classified():
 
 def test_registry_names_only_routes_that_exist():
     names = {route.name for route in iter_routes()}
-    exact = [name for name in [*OWNED_ROUTES, *INSTITUTION_ROUTES, *PARAM_EXEMPT, *STAFF_ONLY, *PUBLIC_ROUTES] if ":*" not in name]
+    exact = [
+        name
+        for name in [*OWNED_ROUTES, *INSTITUTION_ROUTES, *PARAM_EXEMPT, *STAFF_ONLY, *PUBLIC_ROUTES]
+        if ":*" not in name
+    ]
     stale = [name for name in exact if name not in names]
     assert not stale
 

@@ -103,7 +103,9 @@ def test_a_class_page_records_one_access_row_naming_every_learner(client, django
     client.force_login(learners[0])
     assert teacher.username in client.get(reverse("practice:access-mine")).content.decode()
     client.force_login(admin)
-    assert teacher.username in client.get(reverse("teach:access-list", args=[institution.pk])).content.decode()
+    assert (
+        teacher.username in client.get(reverse("teach:access-list", args=[institution.pk])).content.decode()
+    )
     export = client.get(reverse("teach:access-export", args=[institution.pk]))
     assert export.status_code == 200 and teacher.username in export.content.decode()
 
