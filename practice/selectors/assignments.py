@@ -89,8 +89,8 @@ class LearnerAssignments:
 
 def learner_assignments(*, learner: User, now: datetime | None = None) -> LearnerAssignments:
     """What the learner has been assigned: open ones not completed yet (soonest due first, `is_late` past
-    due) and those completed recently. One query to enter the learner's context, one more only when
-    they belong to an institution."""
+    due) and those completed recently. Two queries: entering the learner's context, and the read (the
+    dashboard calls it only for learners of an institution)."""
     now = now or timezone.now()
     with user_scope(learner, roles=[Role.LEARNER]) as scope:
         if not scope.roles:

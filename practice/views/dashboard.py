@@ -24,7 +24,8 @@ def dashboard(request):
         "streak": streak_current(summary.stats, today),
         "body": mark_safe(body),  # noqa: S308  our own rendered, autoescaped template
         # Not in the cached body: a teacher's new assignment does not change the learner's progress.
-        "assigned": learner_assignments(learner=request.user),
+        # Learners of no institution (self-study) have none, and pay no query for them.
+        "assigned": learner_assignments(learner=request.user) if summary.institution_learner else None,
         # The summary already holds what the navigation shows: these override the context processor's
         # lazy look-ups, so they cost no query.
         "learning_due": {"reviews_due": summary.reviews_due, "cards_due": summary.cards_due},

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from practice.models import Assignment, AssignmentProgress, LearnerStats, PracticeSession, Skill
+from practice.selectors.progress import learner_summary
 from practice.services.assignments import assignment_create, assignment_start
 from practice.services.institutions import classroom_join
 from practice.services.sessions import practice_session_expire_if_due, practice_session_finish
@@ -195,3 +196,14 @@ def test_finishing_a_session_without_an_assignment_costs_no_assignment_query():
         practice_session_finish(session=session)
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "pn_enter" not in sql and "assignmentprogress" not in sql
+
+
+def test_the_dashboard_summary_knows_institution_learners_and_leaves_no_setting_behind():
+    _, _, teacher, _, learners = make_school()
+    with transaction.atomic():
+        assert learner_summary(learner=learners[0]).institution_learner
+        assert not learner_summary(learner=teacher).institution_learner
+        assert not learner_summary(learner=make_user()).institution_learner
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(current_setting('app.user_id', true), '')")
+            assert cursor.fetchone()[0] == ""
