@@ -95,7 +95,9 @@ def assignment_get(*, scope: Scope, pk: int) -> Assignment:
     """An assignment of a class the user may open, or 404."""
     classes = classroom_list(scope=scope, include_archived=True).values("pk")
     try:
-        return Assignment.objects.select_related("classroom", "section").get(pk=pk, classroom__in=classes)
+        return Assignment.objects.select_related("classroom__institution", "section").get(
+            pk=pk, classroom__in=classes
+        )
     except Assignment.DoesNotExist as exc:
         raise Http404("No such assignment.") from exc
 

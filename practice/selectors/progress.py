@@ -157,6 +157,8 @@ class LearnerSummary:
     reviews_due: int
     cards_due: int
     open_session_id: int | None
+    # Whether they are a learner of any institution (so may have assignments to show).
+    institution_learner: bool = False
 
 
 # The dashboard's hottest read: one round trip, written out in SQL because building it from four ORM
@@ -169,7 +171,8 @@ SELECT p.time_zone, p.display_name,
        (SELECT count(*) FROM practice_flashcard f WHERE f.owner_id = %(id)s AND f.due <= %(now)s),
        (SELECT ps.id FROM practice_practicesession ps
          WHERE ps.learner_id = %(id)s AND ps.status = 'in_progress'
-         ORDER BY ps.started_at DESC, ps.id DESC LIMIT 1)
+         ORDER BY ps.started_at DESC, ps.id DESC LIMIT 1),
+       pn_has_role(%(id)s, ARRAY['learner'])
 FROM (SELECT %(id)s::bigint AS id) u
 LEFT JOIN practice_profile p ON p.user_id = u.id
 LEFT JOIN practice_learnerstats s ON s.learner_id = u.id
@@ -177,7 +180,8 @@ LEFT JOIN practice_learnerstats s ON s.learner_id = u.id
 
 
 def learner_summary(*, learner: User) -> LearnerSummary:
-    """Profile time zone, stats, due counts and the open session to resume, in one query."""
+    """Profile time zone, stats, due counts, the open session to resume and whether the learner belongs
+    to an institution, in one query."""
     with connection.cursor() as cursor:
         cursor.execute(_SUMMARY_SQL, {"id": learner.pk, "now": timezone.now()})
         row = cursor.fetchone()
@@ -201,6 +205,7 @@ def learner_summary(*, learner: User) -> LearnerSummary:
         reviews_due=row[10],
         cards_due=row[11],
         open_session_id=row[12],
+        institution_learner=row[13],
     )
 
 

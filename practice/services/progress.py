@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ..engine import spaced
@@ -15,8 +16,20 @@ from ..engine.ability import SkillState, update_skill
 from ..engine.irt import ItemParams
 from ..engine.mastery import Level, next_mastery
 from ..engine.streaks import streak_after
-from ..models import Answer, BadgeAward, LearnerStats, PracticeSession, Question, ReviewItem, ScoreSnapshot
+from ..models import (
+    Answer,
+    Assignment,
+    AssignmentProgress,
+    BadgeAward,
+    LearnerStats,
+    PracticeSession,
+    Question,
+    ReviewItem,
+    Role,
+    ScoreSnapshot,
+)
 from ..selectors.progress import predicted_scores
+from ..tenancy import user_scope
 from .activity import badges_award, badges_for_stats, local_date, progress_changed, stats_lock
 
 PERFECT_SESSION_MIN = 5
@@ -231,6 +244,8 @@ def learning_session_completed(*, session: PracticeSession, now: datetime | None
             )
     except IntegrityError:
         return []
+    if session.assignment_id:  # sessions without an assignment pay no query here
+        assignment_progress_complete(session=session, now=now)
     stats.sessions_completed += 1
     stats.save(update_fields=["sessions_completed"])
     progress_changed(learner_id=learner.pk)
@@ -238,3 +253,25 @@ def learning_session_completed(*, session: PracticeSession, now: datetime | None
     if session.length >= PERFECT_SESSION_MIN and session.correct_count == session.length:
         codes.append("perfect-session")
     return badges_award(learner=learner, codes=codes, now=now)
+
+
+def assignment_progress_complete(*, session: PracticeSession, now: datetime | None = None) -> int:
+    """Mark the assignment this finished session worked on as completed, with its counts, late when it
+    ended after the due time. Once only: a completed row is left alone. Returns the rows updated.
+
+    Lives here, beside the session-end hook that calls it (services.assignments starts sessions, so it
+    cannot be imported from here without a cycle)."""
+    completed_at = session.completed_at or now or timezone.now()
+    # The progress rows sit behind row-level security: enter the learner's own institutions.
+    with user_scope(session.learner, roles=[Role.LEARNER]):
+        return (
+            AssignmentProgress.objects.filter(session_id=session.pk)
+            .exclude(status=AssignmentProgress.Status.COMPLETED)
+            .update(
+                status=AssignmentProgress.Status.COMPLETED,
+                answered=session.answered_count,
+                correct=session.correct_count,
+                completed_at=completed_at,
+                late=Exists(Assignment.objects.filter(pk=OuterRef("assignment_id"), due_at__lt=completed_at)),
+            )
+        )

@@ -8,7 +8,17 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..engine.templates import templates_for
-from ..models import Answer, Difficulty, PracticeSession, Question, Section, SessionItem, Skill, User
+from ..models import (
+    Answer,
+    Assignment,
+    Difficulty,
+    PracticeSession,
+    Question,
+    Section,
+    SessionItem,
+    Skill,
+    User,
+)
 from ..selectors.questions import matched_question_ids
 from .progress import learning_session_completed
 from .variants import variants_mint
@@ -81,8 +91,10 @@ def practice_session_start(
     question_ids: list[int] | None = None,
     source_session: PracticeSession | None = None,
     scope: str = "",
+    assignment: Assignment | None = None,
 ) -> PracticeSession:
-    """Start a session: pick the questions (no repeats, unseen first) and lay them out in order."""
+    """Start a session: pick the questions (no repeats, unseen first) and lay them out in order.
+    `assignment`: the teacher's assignment this session works on (its end completes the assignment)."""
     if question_ids is None:
         if not SESSION_MIN_LENGTH <= length <= SESSION_MAX_LENGTH:
             raise ValidationError(
@@ -116,6 +128,7 @@ def practice_session_start(
         length=len(question_ids),
         started_at=now,
         source_session=source_session,
+        assignment=assignment,
     )
     if mode == PracticeSession.Mode.TIMED:
         session.time_limit_s = section.seconds_per_question * len(question_ids)
@@ -175,7 +188,9 @@ def practice_session_expire_if_due(
             expired = PracticeSession.objects.filter(
                 pk=session.pk, status=PracticeSession.Status.IN_PROGRESS
             ).update(status=PracticeSession.Status.TIMED_OUT, completed_at=session.deadline)
-            session.refresh_from_db(fields=["status", "completed_at", "correct_count", "length"])
+            session.refresh_from_db(
+                fields=["status", "completed_at", "answered_count", "correct_count", "length"]
+            )
             if expired:
                 learning_session_completed(session=session, now=now)
     return session

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import dashboard, exports, flashcards, institutions, review, sessions
+from ..views import assignments, dashboard, exports, flashcards, institutions, review, sessions
 
 app_name = "practice"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("practice/sessions/<int:pk>/results/", sessions.session_results, name="session-results"),
     path("practice/sessions/<int:pk>/mistakes/", sessions.session_mistakes, name="session-mistakes"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("assignments/<int:pk>/start/", assignments.assignment_start, name="assignment-start"),
     path("badges/", dashboard.badge_list, name="badge-list"),
     path("review/", review.review_list, name="review-list"),
     path("review/<int:pk>/", review.review_item, name="review-item"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import institutions, rosters
+from ..views import assignments, institutions, rosters
 
 app_name = "teach"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", institutions.class_list, name="class-list"),
     path("classes/new/", institutions.class_create, name="class-create"),
     path("classes/<int:pk>/", institutions.class_detail, name="class-detail"),
+    path("classes/<int:pk>/assignments/new/", assignments.assignment_create, name="assignment-create"),
+    path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment-detail"),
     path("classes/<int:pk>/settings/", institutions.class_settings, name="class-settings"),
     path("classes/<int:pk>/roster/", rosters.class_roster_upload, name="class-roster-upload"),
     path("institutions/<int:pk>/", institutions.institution_detail, name="institution-detail"),

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from ..badges import CATALOGUE
+from ..selectors.assignments import learner_assignments
 from ..selectors.dashboard import dashboard_body_html
 from ..selectors.progress import badge_awards_by_code, learner_summary, legacy_badges
 from ..services.activity import local_date, streak_current
@@ -22,6 +23,9 @@ def dashboard(request):
         "stats": summary.stats,
         "streak": streak_current(summary.stats, today),
         "body": mark_safe(body),  # noqa: S308  our own rendered, autoescaped template
+        # Not in the cached body: a teacher's new assignment does not change the learner's progress.
+        # Learners of no institution (self-study) have none, and pay no query for them.
+        "assigned": learner_assignments(learner=request.user) if summary.institution_learner else None,
         # The summary already holds what the navigation shows: these override the context processor's
         # lazy look-ups, so they cost no query.
         "learning_due": {"reviews_due": summary.reviews_due, "cards_due": summary.cards_due},

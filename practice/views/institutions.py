@@ -15,6 +15,7 @@ from prepnexus.ratelimit import key_user, ratelimit
 from ..formats.csvsafe import escape
 from ..forms.institutions import ClassForm, ClassSettingsForm, InviteForm, JoinForm
 from ..models import AccessEvent, Role
+from ..selectors.assignments import assignment_list
 from ..selectors.institutions import (
     access_events_for_institution,
     access_events_for_learner,
@@ -98,6 +99,7 @@ def class_detail(request, pk):
         "classroom": classroom,
         "learners": learners,
         "teachers": classroom_teachers(classroom=classroom),
+        "assignments": assignment_list(classroom=classroom),
     }
     return render(request, "teach/classroom_detail.html", context)
 

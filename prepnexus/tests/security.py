@@ -38,6 +38,21 @@ def _review_attempt(owner):
     return review_answer_submit(item=_review_item(owner), given="B", key=uuid.uuid4(), time_spent_ms=20_000)
 
 
+def _assignment_progress(owner):
+    """A progress row of an open assignment for `owner`, in a class of a new school they joined."""
+    from practice.models import AssignmentProgress
+    from practice.tenancy import operator_access
+    from practice.tests.factories import make_questions
+    from practice.tests.institution_factories import make_assignment, make_enrollment, make_school
+
+    make_questions(5)  # enough published Math questions for the assignment's session
+    classroom = make_school()[3]
+    make_enrollment(classroom, owner)
+    assignment = make_assignment(classroom, learners=[owner], length=5)
+    with operator_access(reason="tests", actor="tests"):
+        return AssignmentProgress.objects.get(assignment=assignment, learner=owner)
+
+
 def _flashcard(owner):
     from practice.tests.learning_factories import make_flashcard
 
@@ -57,6 +72,7 @@ OWNED_ROUTES: dict[str, Callable] = {
     "practice:session-finish": lambda owner: {"pk": _session(owner).pk},
     "practice:session-results": lambda owner: {"pk": _session(owner).pk},
     "practice:session-mistakes": lambda owner: {"pk": _session(owner).pk},
+    "practice:assignment-start": lambda owner: {"pk": _assignment_progress(owner).pk},
 }
 
 
@@ -84,12 +100,28 @@ def class_of(admin):
     return classroom
 
 
+def assignment_of(admin):
+    """An assignment of a class of the admin's institution, given to its learner."""
+    from practice.models import Enrollment
+    from practice.tenancy import operator_access
+    from practice.tests.institution_factories import make_assignment
+
+    classroom = class_of(admin)
+    with operator_access(reason="tests", actor="tests"):
+        learners = [
+            e.learner for e in Enrollment.objects.filter(classroom=classroom).select_related("learner")
+        ]
+    return make_assignment(classroom, learners=learners)
+
+
 # Route name -> factory(admin) returning the URL kwargs of an object of the institution `admin`
 # administers. A teacher or admin of another institution must get 404, a learner 403 or 404, an
 # anonymous visitor a redirect to login, the admin a page (test_authorization).
 INSTITUTION_ROUTES: dict[str, Callable] = {
     "teach:class-detail": lambda admin: {"pk": class_of(admin).pk},
     "teach:class-settings": lambda admin: {"pk": class_of(admin).pk},
+    "teach:assignment-create": lambda admin: {"pk": class_of(admin).pk},
+    "teach:assignment-detail": lambda admin: {"pk": assignment_of(admin).pk},
     "teach:institution-detail": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-list": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-export": lambda admin: {"pk": school_of(admin).pk},

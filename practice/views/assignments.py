@@ -1,0 +1,97 @@
+"""Assignment pages: a teacher assigns a practice set to a class and follows its completion; a learner
+starts (or resumes) the session that works on an assignment."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ..forms import add_validation_errors
+from ..forms.assignments import AssignmentForm
+from ..models import AssignmentProgress, Role
+from ..selectors.assignments import assignment_report, learner_progress_get
+from ..selectors.institutions import assignment_get, classroom_get, classroom_learners
+from ..selectors.questions import skills_for_choice
+from ..services.assignments import assignment_create as create_assignment
+from ..services.assignments import assignment_start as start_assignment
+from ..services.assignments import local_time
+from ..tenancy import user_scope
+from .teaching import record_access, teacher_view
+
+
+@teacher_view
+def assignment_create(request, pk):
+    classroom = classroom_get(scope=request.scope, pk=pk)
+    learners = list(classroom_learners(classroom=classroom))
+    form = AssignmentForm(
+        request.POST or None,
+        skills=list(skills_for_choice()),
+        learners=learners,
+        time_zone=classroom.institution.time_zone,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = create_assignment(
+                classroom=classroom,
+                created_by=request.user,
+                title=data["title"],
+                section=data["section"],
+                skills=data["skills"],
+                domains=data["domains"],
+                difficulty=data["difficulty"],
+                length=data["length"],
+                mode=data["mode"],
+                opens_at=data["opens_at"],
+                due_at=data["due_at"],
+                learners=data["learners"],
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, f"Assigned {assignment.title} to {classroom.name}.")
+            return redirect(assignment)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "teach/assignment_form.html", {"classroom": classroom, "form": form}, status=status
+    )
+
+
+@teacher_view
+def assignment_detail(request, pk):
+    assignment = assignment_get(scope=request.scope, pk=pk)
+    report = assignment_report(assignment=assignment)
+    record_access(
+        request,
+        what="assignment progress",
+        institution_id=assignment.institution_id,
+        learner_ids=[row.learner_id for row in report.rows],
+        classroom_id=assignment.classroom_id,
+    )
+    time_zone = assignment.classroom.institution.time_zone
+    context = {
+        "assignment": assignment,
+        "report": report,
+        "opens": local_time(assignment.opens_at, time_zone),
+        "due": local_time(assignment.due_at, time_zone),
+        "time_zone": time_zone,
+    }
+    return render(request, "teach/assignment_detail.html", context)
+
+
+@login_required
+@require_POST
+def assignment_start(request, pk):
+    """Start or resume the learner's session for this assignment (pk: their AssignmentProgress)."""
+    with user_scope(request.user, roles=[Role.LEARNER]):
+        progress = learner_progress_get(learner=request.user, pk=pk)
+        if progress.status == AssignmentProgress.Status.COMPLETED and progress.session_id:
+            messages.info(request, "You have already completed this assignment.")
+            return redirect("practice:session-results", pk=progress.session_id)
+        try:
+            session = start_assignment(learner=request.user, progress=progress)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("practice:dashboard")
+    return redirect(session)
