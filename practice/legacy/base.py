@@ -292,7 +292,9 @@ class LegacyImport:
                 if rows:
                     # Rows nothing points at have no id: the table's identity default numbers them.
                     # Columns a legacy row has no value for (later, nullable ones) are left to NULL.
-                    fields = tuple(f for f in _attnames(model, with_id=rows[0]["id"] is not None) if f in rows[0])
+                    fields = tuple(
+                        f for f in _attnames(model, with_id=rows[0]["id"] is not None) if f in rows[0]
+                    )
                     copy_rows(cursor, model, fields, map(operator.itemgetter(*fields), rows))
 
     def _replay(self, table: str, spec: Table) -> int:
