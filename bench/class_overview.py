@@ -188,7 +188,7 @@ def main() -> int:
         )
         lines = out.stdout.strip().splitlines()
         print("\n".join(line for line in lines if line.startswith(("institution ", "load-learner exists"))))
-        print(lines[-2])
+        print("\n".join(line for line in lines if "answers in all" in line))
         print(f"generate_load_data: {time.monotonic() - started:.1f} s")
         setup = json.loads(server.manage("shell", "-c", SETUP).stdout.strip().splitlines()[-1])
         cookie = f"sessionid={setup['session']}"

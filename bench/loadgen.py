@@ -97,12 +97,9 @@ def _ids(cursor, sessions: int) -> dict:
 
 def _copy_answers(cursor, batch: list[tuple]) -> int:
     """COPY the sessions, items and answers `_answers_for` built; returns the number of answers."""
-    total = 0
-    for sessions, items, answer_rows in batch:
-        copy_rows(cursor, PracticeSession, SESSION_FIELDS, sessions)
-        copy_rows(cursor, SessionItem, ITEM_FIELDS, items)
-        total += copy_rows(cursor, Answer, ANSWER_FIELDS, answer_rows)
-    return total
+    copy_rows(cursor, PracticeSession, SESSION_FIELDS, (row for rows in batch for row in rows[0]))
+    copy_rows(cursor, SessionItem, ITEM_FIELDS, (row for rows in batch for row in rows[1]))
+    return copy_rows(cursor, Answer, ANSWER_FIELDS, (row for rows in batch for row in rows[2]))
 
 
 def ensure_questions(count: int, rng: random.Random, log) -> list[tuple]:
