@@ -61,8 +61,6 @@ from practice.tenancy import operator_access
 SESSION_LENGTH = 10
 PREFIX = "load-"
 FOCUS_USERNAME = "load-learner"
-# The teacher of the first class of the first generated institution (bench/class_overview.py logs in as them).
-TEACHER_USERNAME = "load-inst0-teacher0"
 
 
 @dataclass(frozen=True)

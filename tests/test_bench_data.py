@@ -139,6 +139,13 @@ def test_generate_load_data_builds_institutions_whose_rows_agree():
     assert "nothing to do" in out.getvalue()
 
 
+def test_generate_load_data_refuses_to_add_institutions_to_data_built_without_them():
+    volumes = {"answers": 100, "learner_answers": 50, "learners": 1, "questions": 60, "stdout": io.StringIO()}
+    call_command(generate_load_data.Command(), **volumes)
+    with pytest.raises(CommandError, match="fresh database"):
+        call_command(generate_load_data.Command(), institutions=1, **volumes)
+
+
 def test_generate_load_data_rejects_impossible_volumes():
     with pytest.raises(CommandError):
         call_command(generate_load_data.Command(), answers=10, learner_answers=20, stdout=io.StringIO())
