@@ -2,6 +2,7 @@
 
     DATABASE_URL=... .venv/bin/python -m bench.generate_load_data [--answers 1000000]
         [--learner-answers 10000] [--learners 2000] [--questions 2000] [--seed 42]
+        [--institutions 1 --classes-per-institution 50 --learners-per-class 200]
 
 Runs on whatever database DATABASE_URL names, with the project's settings (DJANGO_SETTINGS_MODULE,
 default prepnexus.settings); the benchmarks run it on their own throwaway PostgreSQL. Exits 1 with
@@ -22,14 +23,15 @@ if __name__ == "__main__":  # run as a script: Django must be set up before the 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench.loadgen import FOCUS_USERNAME, generate
+from bench.loadgen import FOCUS_USERNAME, InstitutionShape, generate
 
 
 class Command(BaseCommand):
     help = (
         "Generate realistic benchmark data fast with COPY: questions, learners, sessions and answers, plus "
         f"the derived learning tables. One learner ({FOCUS_USERNAME}) gets a long history. Generated "
-        "usernames start with 'load-'. Safe to re-run: does nothing when the data is already there."
+        "usernames start with 'load-'. With --institutions, also schools with staff, classes, enrollments "
+        "and assignments. Safe to re-run: does nothing when the data is already there."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +49,20 @@ class Command(BaseCommand):
             "--questions", type=int, default=2_000, help="Published questions (default 2,000)."
         )
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--institutions",
+            type=int,
+            default=0,
+            help="Institutions to build, each with an admin, a teacher per class, classes, enrolled learners "
+            "(with their own histories) and assignments (default 0). Their learners share the answers with "
+            "the plain --learners.",
+        )
+        parser.add_argument(
+            "--classes-per-institution", type=int, default=50, help="Classes per institution (default 50)."
+        )
+        parser.add_argument(
+            "--learners-per-class", type=int, default=200, help="Learners per class (default 200)."
+        )
 
     def handle(self, *args, **options):
         if (
@@ -54,6 +70,11 @@ class Command(BaseCommand):
             or min(options["answers"], options["questions"]) < 10
         ):
             raise CommandError("Need answers >= learner-answers, and at least 10 answers and 10 questions.")
+        shape = InstitutionShape(
+            options["institutions"], options["classes_per_institution"], options["learners_per_class"]
+        )
+        if shape.institutions < 0 or min(shape.classes, shape.learners_per_class) < 1:
+            raise CommandError("Need institutions >= 0, and at least 1 class and 1 learner per class.")
         started = time.monotonic()
         focus = generate(
             answers=options["answers"],
@@ -61,6 +82,7 @@ class Command(BaseCommand):
             learners=options["learners"],
             questions=options["questions"],
             seed=options["seed"],
+            shape=shape,
             log=lambda msg: self.stdout.write(msg),
         )
         self.stdout.write(

@@ -50,11 +50,18 @@ def allocate_ids(cursor, model: type[Model], count: int) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(cursor, model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+def copy_rows(
+    cursor, model: type[Model], fields: Sequence[str], rows: Iterable[Sequence], *, policies: bool = False
+) -> int:
     """COPY `rows` (value tuples in the order of `fields`, attnames) into the model's table.
 
     The one bulk writer (the legacy importer and the benchmarks' data generator use it). JSON fields
     take Python values; everything else goes as psycopg adapts it. Returns the number of rows written.
+
+    PostgreSQL refuses COPY FROM into a table whose row-level security binds the current role (the
+    institution tables): with `policies=True` the rows are COPYed into a temporary table and moved with
+    one INSERT ... SELECT, which the policies check like any insert (so run it inside
+    `tenancy.operator_access` or a scope that admits the rows).
     """
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     unknown = [name for name in fields if name not in by_attname]
@@ -63,9 +70,13 @@ def copy_rows(cursor, model: type[Model], fields: Sequence[str], rows: Iterable[
     columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
     json_at = [i for i, name in enumerate(fields) if isinstance(by_attname[name], JSONField)]
     table = connection.ops.quote_name(model._meta.db_table)
+    target = table
+    if policies:
+        target = connection.ops.quote_name(f"copy_{model._meta.db_table}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {target} AS SELECT {columns} FROM {table} WITH NO DATA")
     written = 0
     raw = getattr(cursor, "cursor", cursor)  # Django's cursor wrapper, or psycopg's own
-    with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    with raw.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
         for row in rows:
             if json_at:
                 row = list(row)
@@ -75,4 +86,7 @@ def copy_rows(cursor, model: type[Model], fields: Sequence[str], rows: Iterable[
                         row[i] = json.dumps(row[i])
             copy.write_row(row)
             written += 1
+    if policies:
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target}")
+        cursor.execute(f"DROP TABLE {target}")
     return written
