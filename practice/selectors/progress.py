@@ -159,6 +159,8 @@ class LearnerSummary:
     open_session_id: int | None
     # Whether they are a learner of any institution (so may have assignments to show).
     institution_learner: bool = False
+    # Whether they teach or administer at any institution (the dashboard links their classes).
+    teaches: bool = False
 
 
 # The dashboard's hottest read: one round trip, written out in SQL because building it from four ORM
@@ -172,7 +174,8 @@ SELECT p.time_zone, p.display_name,
        (SELECT ps.id FROM practice_practicesession ps
          WHERE ps.learner_id = %(id)s AND ps.status = 'in_progress'
          ORDER BY ps.started_at DESC, ps.id DESC LIMIT 1),
-       pn_has_role(%(id)s, ARRAY['learner'])
+       pn_has_role(%(id)s, ARRAY['learner']),
+       pn_has_role(%(id)s, ARRAY['admin', 'teacher'])
 FROM (SELECT %(id)s::bigint AS id) u
 LEFT JOIN practice_profile p ON p.user_id = u.id
 LEFT JOIN practice_learnerstats s ON s.learner_id = u.id
@@ -206,6 +209,7 @@ def learner_summary(*, learner: User) -> LearnerSummary:
         cards_due=row[11],
         open_session_id=row[12],
         institution_learner=row[13],
+        teaches=row[14],
     )
 
 

@@ -115,3 +115,11 @@ def test_someone_who_teaches_nowhere_gets_a_page_that_says_so(client):
     response = client.get(reverse("teach:class-list"))
     assert response.status_code == 403
     assert "Teachers only" in response.content.decode()
+
+
+def test_the_dashboard_links_a_teachers_classes_and_a_learners_not(client):
+    _, _, teacher, _, learners = make_school()
+    client.force_login(teacher)
+    assert reverse("teach:class-list") in client.get(reverse("practice:dashboard")).content.decode()
+    client.force_login(learners[0])
+    assert reverse("teach:class-list") not in client.get(reverse("practice:dashboard")).content.decode()
