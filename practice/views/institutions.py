@@ -206,9 +206,9 @@ def class_join(request):
         else:
             if joined:
                 messages.success(request, f"You joined {classroom.name}.")
-            else:
-                messages.info(request, f"You are already in {classroom.name}.")
-            return redirect("practice:dashboard")
+                return redirect("practice:dashboard")
+            form.add_error("code", f"You are already in {classroom.name}; there is nothing more to do.")
+            return render(request, "practice/classroom_join.html", {"form": form}, status=409)
     status = 422 if request.method == "POST" else 200
     return render(request, "practice/classroom_join.html", {"form": form}, status=status)
 
