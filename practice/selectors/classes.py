@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, JSONField, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
@@ -213,8 +214,13 @@ def class_roster(*, classroom: Classroom, learner_id: int | None = None) -> list
     )
     # A day's margin covers every time zone's "today"; _activity counts from each learner's own.
     since = timezone.now().date() - timedelta(days=RATE_DAYS + 1)
-    days = DailyActivity.objects.filter(learner_id=OuterRef("learner_id"), day__gte=since).values(
-        json=JSONObject(day="day", n="answers")
+    # One JSON array per learner (decoded once), not an array of JSON values (decoded one by one).
+    days = (
+        DailyActivity.objects.filter(learner_id=OuterRef("learner_id"), day__gte=since)
+        .order_by()
+        .values("learner_id")
+        .annotate(days=JSONBAgg(JSONObject(day="day", n="answers")))
+        .values("days")
     )
     enrollments = Enrollment.objects.filter(classroom=classroom)
     if learner_id is not None:
@@ -223,7 +229,7 @@ def class_roster(*, classroom: Classroom, learner_id: int | None = None) -> list
         enrollments.select_related("learner__profile", "learner__learning_stats")
         .annotate(
             external_id=Subquery(external),
-            recent_days=ArraySubquery(days),
+            recent_days=Subquery(days, output_field=JSONField()),
         )
         .order_by("learner__profile__display_name", "learner__username", "learner_id")
     )
