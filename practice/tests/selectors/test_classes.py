@@ -97,7 +97,7 @@ def test_inactive_for_eight_days_is_flagged_and_active_is_not():
     rows = {row.learner.pk: row for row in overview(classroom).rows}
     assert rows[inactive.pk].reasons == ["Inactive for 8 days"]
     assert rows[active.pk].reasons == []
-    assert [row.learner for row in overview(classroom).attention] == [inactive]
+    assert [row.learner.pk for row in overview(classroom).attention] == [inactive.pk]
 
 
 def test_a_low_chance_of_reaching_the_target_is_flagged_and_no_target_is_not():
