@@ -29,14 +29,16 @@ def schools(transactional_db):
     for _ in range(8):
         make_question(skill=skill)
     school = make_institution(name="Northfield High", slug="northfield", time_zone="Europe/London")
-    make_member(school, Role.ADMIN, username="head", email="head@northfield.example.org")
+    head = make_member(school, Role.ADMIN, username="head", email="head@northfield.example.org").user
     teacher = make_member(school, Role.TEACHER, username="mrsmith", email="smith@northfield.example.org").user
     classroom = make_classroom(school, teachers=[teacher], name="Algebra 1")
     learner = make_user(username="ada", email="ada@example.org")
-    learner.profile.display_name = "Ada Lovelace"
-    learner.profile.save(update_fields=["display_name"])
     other = make_institution(name="Southgate Academy", slug="southgate")
     outsider = make_member(other, Role.TEACHER, username="outsider", email="out@southgate.example.org").user
+    names = {head: "Ms Head", teacher: "Mr Smith", learner: "Ada Lovelace", outsider: "Mr Out"}
+    for user, name in names.items():
+        user.profile.display_name = name
+        user.profile.save(update_fields=["display_name"])
     make_classroom(other, teachers=[outsider], name="Geometry")
     tomorrow = timezone.localtime(timezone.now(), ZoneInfo(school.time_zone)) + timedelta(days=1)
     return {
@@ -93,12 +95,16 @@ def test_institution_admin_teacher_learner_and_outsider_in_a_browser(
         nonlocal shot
         shot += 1
         page.screenshot(path=artifacts_dir / f"institutions-{shot:02d}-{name}.png", full_page=True)
+        text = page.locator("body").inner_text()
+        assert "{{" not in text and "{%" not in text, f"raw template tags on {page.url}"
 
     # 1. The institution admin makes a class and uploads its roster.
     admin = _log_in(browser, base, "head")
     admin.goto(base + "/teach/")
     expect(admin.get_by_role("heading", name="Your classes")).to_be_visible()
     expect(admin.get_by_role("link", name="Manage Northfield High")).to_be_visible()
+    expect(admin.get_by_role("link", name="Algebra 1")).to_be_visible()  # an admin sees every class
+    screenshot(admin, "admin-classes")
     admin.get_by_role("link", name="New class").click()
     admin.get_by_label("Class name").fill("Year 11 Maths")
     screenshot(admin, "admin-new-class")
@@ -150,6 +156,8 @@ def test_institution_admin_teacher_learner_and_outsider_in_a_browser(
     screenshot(admin, "admin-roster-done")
     admin.get_by_role("link", name="Year 11 Maths").click()
     expect(admin.get_by_role("heading", name="Learners (3)")).to_be_visible()
+    for name in ("Amara Okafor", "Ben Lee", "Chloé Martin"):
+        expect(admin.get_by_text(name, exact=True)).to_be_visible()
     admin.close()
 
     # 2. The teacher of Algebra 1 assigns a practice set.
