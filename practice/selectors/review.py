@@ -44,3 +44,12 @@ def review_attempt_get(*, learner: User, pk: int) -> ReviewAttempt:
         pk=pk,
         learner=learner,
     )
+
+
+def review_item_list(*, learner: User, limit: int = 50) -> list[ReviewItem]:
+    """The learner's review items (questions missed or answered slowly), soonest due first."""
+    return list(
+        ReviewItem.objects.filter(learner=learner)
+        .select_related("question__skill__domain__section")
+        .order_by("due", "pk")[:limit]
+    )

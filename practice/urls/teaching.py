@@ -2,14 +2,16 @@
 
 from django.urls import path
 
-from ..views import assignments, institutions, rosters
+from ..views import assignments, classes, institutions, rosters
 
 app_name = "teach"
 
 urlpatterns = [
     path("", institutions.class_list, name="class-list"),
     path("classes/new/", institutions.class_create, name="class-create"),
-    path("classes/<int:pk>/", institutions.class_detail, name="class-detail"),
+    path("classes/<int:pk>/", classes.class_detail, name="class-detail"),
+    path("classes/<int:pk>/export.csv", classes.class_export, name="class-export"),
+    path("classes/<int:pk>/learners/<int:learner_pk>/", classes.learner_detail, name="learner-detail"),
     path("classes/<int:pk>/assignments/new/", assignments.assignment_create, name="assignment-create"),
     path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment-detail"),
     path("classes/<int:pk>/settings/", institutions.class_settings, name="class-settings"),

@@ -15,15 +15,12 @@ from prepnexus.ratelimit import key_user, ratelimit
 from ..formats.csvsafe import escape
 from ..forms.institutions import ClassForm, ClassSettingsForm, InviteForm, JoinForm
 from ..models import AccessEvent, Role
-from ..selectors.assignments import assignment_list
 from ..selectors.institutions import (
     access_events_for_institution,
     access_events_for_learner,
     admin_institution_get,
     classroom_get,
-    classroom_learners,
     classroom_list,
-    classroom_teachers,
     institution_staff,
     institutions_for,
 )
@@ -35,7 +32,7 @@ from ..services.institutions import (
     member_invite,
 )
 from ..tenancy import user_scope
-from .teaching import record_access, teacher_view
+from .teaching import teacher_view
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -82,26 +79,6 @@ def class_create(request):
     return render(
         request, "teach/classroom_form.html", {"form": form, "institutions": institutions}, status=status
     )
-
-
-@teacher_view
-def class_detail(request, pk):
-    classroom = classroom_get(scope=request.scope, pk=pk)
-    learners = list(classroom_learners(classroom=classroom))
-    record_access(
-        request,
-        what="class roster",
-        institution_id=classroom.institution_id,
-        learner_ids=[u.pk for u in learners],
-        classroom_id=classroom.pk,
-    )
-    context = {
-        "classroom": classroom,
-        "learners": learners,
-        "teachers": classroom_teachers(classroom=classroom),
-        "assignments": assignment_list(classroom=classroom),
-    }
-    return render(request, "teach/classroom_detail.html", context)
 
 
 @teacher_view
@@ -206,9 +183,9 @@ def class_join(request):
         else:
             if joined:
                 messages.success(request, f"You joined {classroom.name}.")
-            else:
-                messages.info(request, f"You are already in {classroom.name}.")
-            return redirect("practice:dashboard")
+                return redirect("practice:dashboard")
+            form.add_error("code", f"You are already in {classroom.name}; there is nothing more to do.")
+            return render(request, "practice/classroom_join.html", {"form": form}, status=409)
     status = 422 if request.method == "POST" else 200
     return render(request, "practice/classroom_join.html", {"form": form}, status=status)
 

@@ -92,11 +92,11 @@ def school_of(admin):
 
 
 def class_of(admin):
-    """A class of the admin's institution, with one enrolled learner."""
+    """A class of the admin's institution, with one enrolled learner (`classroom.learner`)."""
     from practice.tests.institution_factories import make_classroom, make_enrollment
 
     classroom = make_classroom(school_of(admin), teachers=[admin])
-    make_enrollment(classroom)
+    classroom.learner = make_enrollment(classroom).learner
     return classroom
 
 
@@ -114,6 +114,12 @@ def assignment_of(admin):
     return make_assignment(classroom, learners=learners)
 
 
+def class_learner(admin):
+    """The URL kwargs of the learner enrolled in a class of the admin's institution."""
+    classroom = class_of(admin)
+    return {"pk": classroom.pk, "learner_pk": classroom.learner.pk}
+
+
 # Route name -> factory(admin) returning the URL kwargs of an object of the institution `admin`
 # administers. A teacher or admin of another institution must get 404, a learner 403 or 404, an
 # anonymous visitor a redirect to login, the admin a page (test_authorization).
@@ -122,6 +128,8 @@ INSTITUTION_ROUTES: dict[str, Callable] = {
     "teach:class-settings": lambda admin: {"pk": class_of(admin).pk},
     "teach:assignment-create": lambda admin: {"pk": class_of(admin).pk},
     "teach:assignment-detail": lambda admin: {"pk": assignment_of(admin).pk},
+    "teach:class-export": lambda admin: {"pk": class_of(admin).pk},
+    "teach:learner-detail": class_learner,
     "teach:institution-detail": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-list": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-export": lambda admin: {"pk": school_of(admin).pk},

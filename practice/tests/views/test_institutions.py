@@ -44,7 +44,8 @@ def test_a_learner_joins_by_code_once_and_a_wrong_code_is_refused(client):
     code = classroom.join_code
     spaced = f"{code[:4].lower()} {code[4:]}"
     assert client.post(url, {"code": spaced}).status_code == 302
-    assert client.post(url, {"code": code}).status_code == 302  # twice: still one enrollment
+    twice = client.post(url, {"code": code})
+    assert twice.status_code == 409 and "already in" in twice.content.decode()
     with _as_operator():
         assert Enrollment.objects.filter(classroom=classroom, learner=learner).count() == 1
         assert Membership.objects.get(user=learner).role == "learner"
