@@ -157,7 +157,13 @@ def test_institution_admin_teacher_learner_and_outsider_in_a_browser(
     admin.get_by_role("link", name="Year 11 Maths").click()
     expect(admin.get_by_role("heading", name="Learners (3)")).to_be_visible()
     for name in ("Amara Okafor", "Ben Lee", "Chloé Martin"):
-        expect(admin.get_by_text(name, exact=True)).to_be_visible()
+        expect(admin.locator(".roster-table tbody tr", has_text=name)).to_have_count(1)
+    # New accounts: every heatmap cell is in the untouched state.
+    untouched = admin.locator(".heatmap td.heat")
+    expect(untouched).not_to_have_count(0)
+    expect(admin.locator(".heatmap td.heat:not(.level-not-started)")).to_have_count(0)
+    admin.locator(".heatmap").scroll_into_view_if_needed()
+    screenshot(admin, "admin-class-with-roster")
     admin.close()
 
     # 2. The teacher of Algebra 1 assigns a practice set.
@@ -217,7 +223,13 @@ def test_institution_admin_teacher_learner_and_outsider_in_a_browser(
     teacher = _log_in(browser, base, "mrsmith")
     teacher.goto(class_url)
     expect(teacher.get_by_role("heading", name="Learners (1)")).to_be_visible()
-    expect(teacher.get_by_text("Ada Lovelace")).to_be_visible()
+    expect(teacher.locator(".roster-table tbody tr", has_text="Ada Lovelace")).to_be_visible()
+    skills = teacher.locator(".heatmap thead tr").last.locator("th.heat-skill").all_inner_texts()
+    heat_row = teacher.locator(".heatmap tbody tr", has=teacher.get_by_role("rowheader", name="Ada Lovelace"))
+    cells = heat_row.locator("td.heat")
+    expect(cells).to_have_count(len(skills))
+    expect(cells.nth(skills.index(SKILL))).to_have_class(re.compile(r"\blevel-attempted\b"))
+    expect(heat_row.locator("td.heat:not(.level-not-started)")).to_have_count(1)
     expect(teacher.locator("li", has_text="Linear equations warm-up")).to_contain_text("1 of 1 completed")
     assert _overflowing(teacher) == []
     screenshot(teacher, "teacher-class")
