@@ -1,6 +1,6 @@
-"""The staff admin's site: every staff request passes the institution policies through the one explicit,
-logged path (practice.tenancy.operator_access), and every page that shows learners' data is recorded in
-the access trail."""
+"""The staff admin's site: staff requests to institution-owned models pass the institution policies through
+the one explicit, logged path (practice.tenancy.operator_access), and every page that shows learners'
+data is recorded in the access trail."""
 
 from functools import wraps
 
@@ -44,6 +44,19 @@ class PrepNexusAdminSite(admin.AdminSite):
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
+
+        model_admin = getattr(view, "__self__", None)
+        model = getattr(model_admin, "model", None)
+        # Institution-owned models need the policies passed; pages of learners' data need the trail row
+        # (which, for staff, names no institution, so also goes through the operator path). Other admin
+        # pages (questions, posts) run as they are, at no extra cost.
+        guarded = model is not None and (
+            model._meta.label == "practice.Institution"
+            or any(f.attname == "institution_id" for f in model._meta.concrete_fields)
+            or getattr(model_admin, "audit_learner_field", None) is not None
+        )
+        if not guarded:
+            return inner
 
         @wraps(inner)
         def wrapper(request, *args, **kwargs):
