@@ -11,7 +11,7 @@ from django.core.cache import cache
 from ..engine.ability import SkillState
 from ..engine.scores import Prediction
 from ..models import Skill, SkillProficiency
-from .dashboard import progress_version, progress_version_key
+from .dashboard import progress_version_key, progress_versions
 from .progress import SkillRow, predicted_scores
 
 FIGURES_CACHE_SECONDS = 7 * 24 * 3600
@@ -103,7 +103,7 @@ def learner_figures_many(*, learner_ids: list[int], skills: list[dict]) -> dict[
     if not versions:
         return out
     # A learner without a version yet gets one now (made once, then kept until their progress changes).
-    versions = {pk: v or progress_version(pk) for pk, v in versions.items()}
+    versions = progress_versions(list(versions), known=versions)
     proficiencies = defaultdict(list)
     for row in SkillProficiency.objects.filter(learner_id__in=list(versions)).values(
         "learner_id", "skill_id", "mean", "var", "answers", "correct", "level"

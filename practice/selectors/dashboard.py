@@ -34,6 +34,29 @@ def progress_version(learner_id: int) -> str:
     return version
 
 
+def progress_versions(learner_ids: list[int], known: dict[int, str | None] | None = None) -> dict[int, str]:
+    """`progress_version` of many learners in at most three cache round trips: the ones missing are made
+    with SET NX in one pipeline (a version a learning write sets meanwhile wins), then read back."""
+    known = dict(known) if known is not None else {}
+    missing = [pk for pk in learner_ids if known.get(pk) is None]
+    if known.keys() != set(learner_ids) and missing:
+        found = cache.get_many([progress_version_key(pk) for pk in missing])
+        for pk in missing:
+            known[pk] = found.get(progress_version_key(pk))
+        missing = [pk for pk in missing if known[pk] is None]
+    if missing:
+        pipeline = cache.client.get_client(write=True).pipeline()
+        for pk in missing:
+            cache.client.set(
+                progress_version_key(pk), uuid.uuid4().hex, timeout=None, client=pipeline, nx=True
+            )
+        pipeline.execute()
+        found = cache.get_many([progress_version_key(pk) for pk in missing])
+        for pk in missing:
+            known[pk] = found.get(progress_version_key(pk)) or uuid.uuid4().hex
+    return {pk: known[pk] for pk in learner_ids}
+
+
 def dashboard_body_context(*, learner: User, today: date) -> dict:
     scores = predicted_scores(learner=learner, rows=skill_rows(learner=learner))
     history = score_history(learner=learner)

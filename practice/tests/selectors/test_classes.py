@@ -142,3 +142,13 @@ def test_figures_are_cached_per_progress_version(django_assert_num_queries):
     cache.set(progress_version_key(learner.pk), "new version", None)  # as progress_changed does
     fresh = learner_figures_many(learner_ids=[learner.pk], skills=skills)[learner.pk]
     assert set(fresh.levels.values()) == {Level.MASTERED}
+
+
+def test_progress_versions_in_bulk_keep_existing_ones_and_agree_with_the_single_lookup():
+    from practice.selectors.dashboard import progress_version, progress_versions
+
+    existing = progress_version(1001)
+    versions = progress_versions([1001, 1002, 1003])
+    assert versions[1001] == existing
+    assert versions == {pk: progress_version(pk) for pk in (1001, 1002, 1003)}
+    assert progress_versions([1002], known={1002: None}) == {1002: versions[1002]}
