@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, ExpressionWrapper, JSONField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +25,6 @@ from ..models import (
     AssignmentProgress,
     Classroom,
     ClassTeacher,
-    DailyActivity,
     Enrollment,
     Membership,
 )
@@ -116,16 +115,22 @@ def _column_groups(skills: list[dict]) -> list[tuple[str, int, list[tuple[str, i
     ]
 
 
-def _activity(days: list[dict], today: date) -> tuple[int, int]:
+EPOCH = date(2000, 1, 1)
+
+
+def _activity(days: str, today: date) -> tuple[int, int]:
     """(answers in the last 7 days, answers in the last RATE_DAYS days), counted in days of the
-    learner's own calendar (DailyActivity is kept in their time zone), today included."""
+    learner's own calendar (DailyActivity is kept in their time zone), today included. `days` is
+    "<days since 2000-01-01>:<answers>" pairs separated by spaces (cheaper to read than JSON)."""
     week = recent = 0
-    for entry in days or ():
-        age = (today - date.fromisoformat(entry["day"])).days
+    today_number = (today - EPOCH).days
+    for entry in (days or "").split():
+        number, _, answers = entry.partition(":")
+        age = today_number - int(number)
         if 0 <= age < INACTIVE_DAYS:
-            week += entry["n"]
+            week += int(answers)
         if 0 <= age < RATE_DAYS:
-            recent += entry["n"]
+            recent += int(answers)
     return week, recent
 
 
@@ -219,7 +224,7 @@ class RosterLearner:
     answers: int
     correct: int
     external_id: str
-    recent_days: list
+    recent_days: str
 
 
 def class_roster(*, classroom: Classroom, learner_id: int | None = None) -> list[RosterLearner]:
@@ -232,13 +237,12 @@ def class_roster(*, classroom: Classroom, learner_id: int | None = None) -> list
     )
     # A day's margin covers every time zone's "today"; _activity counts from each learner's own.
     since = timezone.now().date() - timedelta(days=RATE_DAYS + 1)
-    # One JSON array per learner (decoded once), not an array of JSON values (decoded one by one).
-    days = (
-        DailyActivity.objects.filter(learner_id=OuterRef("learner_id"), day__gte=since)
-        .order_by()
-        .values("learner_id")
-        .annotate(days=JSONBAgg(JSONObject(day="day", n="answers")))
-        .values("days")
+    # One short text per learner, "<day number>:<answers> ...": decoding JSON for 200 learners cost more
+    # than the query.
+    days = RawSQL(
+        "SELECT string_agg((d.day - DATE '2000-01-01')::text || ':' || d.answers::text, ' ')"
+        " FROM practice_dailyactivity d WHERE d.learner_id = practice_enrollment.learner_id AND d.day >= %s",
+        [since],
     )
     enrollments = Enrollment.objects.filter(classroom=classroom)
     if learner_id is not None:
@@ -246,7 +250,7 @@ def class_roster(*, classroom: Classroom, learner_id: int | None = None) -> list
     rows = (
         enrollments.annotate(
             external_id=Subquery(external),
-            recent_days=Subquery(days, output_field=JSONField()),
+            recent_days=days,
         )
         .order_by("learner__profile__display_name", "learner__username", "learner_id")
         .values_list(
@@ -277,7 +281,7 @@ def class_roster(*, classroom: Classroom, learner_id: int | None = None) -> list
             answers or 0,
             correct or 0,
             external or "",
-            recent or [],
+            recent or "",
         )
         for (
             pk,

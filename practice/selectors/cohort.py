@@ -4,7 +4,7 @@ all of them read in one query, and cached per learner under their progress versi
 write gives a new version, so a cached figure is never stale)."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from django.core.cache import cache
 
@@ -83,7 +83,22 @@ def figures_from_proficiencies(skills: list[dict], proficiencies: list[dict]) ->
 
 
 def _figures_key(learner_id: int) -> str:
-    return f"teach:learner-figures:{learner_id}"
+    return f"teach:learner-figures:v2:{learner_id}"
+
+
+def _pack(figures: LearnerFigures) -> tuple:
+    """Plain tuples for the cache: unpickling 200 dataclasses cost a third of the warm page."""
+    return (
+        astuple(figures.reading_writing),
+        astuple(figures.math),
+        astuple(figures.total),
+        tuple(figures.levels.items()),
+    )
+
+
+def _unpack(packed: tuple) -> LearnerFigures:
+    reading_writing, math, total, levels = packed
+    return LearnerFigures(Prediction(*reading_writing), Prediction(*math), Prediction(*total), dict(levels))
 
 
 def learner_figures_many(*, learner_ids: list[int], skills: list[dict]) -> dict[int, LearnerFigures]:
@@ -97,7 +112,7 @@ def learner_figures_many(*, learner_ids: list[int], skills: list[dict]) -> dict[
         version = cached.get(progress_version_key(pk))
         stored = cached.get(_figures_key(pk))
         if version is not None and stored is not None and stored[0] == version:
-            out[pk] = stored[1]
+            out[pk] = _unpack(stored[1])
         else:
             versions[pk] = version
     if not versions:
@@ -112,6 +127,6 @@ def learner_figures_many(*, learner_ids: list[int], skills: list[dict]) -> dict[
     fresh = {}
     for pk, version in versions.items():
         out[pk] = figures_from_proficiencies(skills, proficiencies[pk])
-        fresh[_figures_key(pk)] = (version, out[pk])
+        fresh[_figures_key(pk)] = (version, _pack(out[pk]))
     cache.set_many(fresh, FIGURES_CACHE_SECONDS)
     return out

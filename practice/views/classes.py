@@ -111,7 +111,8 @@ def class_detail(request, pk):
         roster.append(f"<tr{flagged}>{roster_cells(row, url)}</tr>")
         heat.append(f'<tr><th scope="row">{html.escape(row.name)}</th>{heat_cells(row.levels)}</tr>')
         if row.reasons:
-            attention.append((row.name, url, "; ".join(row.reasons)))
+            reasons = html.escape("; ".join(row.reasons))
+            attention.append(f'<li><a href="{html.escape(url)}">{html.escape(row.name)}</a>: {reasons}</li>')
     rows = overview.rows
     context = {
         "classroom": classroom,
@@ -120,6 +121,7 @@ def class_detail(request, pk):
         "roster_body": mark_safe("\n".join(roster)),  # noqa: S308  names escaped, the rest our markup
         "heat_body": mark_safe("\n".join(heat)),  # noqa: S308  names escaped, the rest our markup
         "attention": attention,
+        "attention_items": mark_safe("\n".join(attention)),  # noqa: S308  text escaped above
         **nav_summary(user=request.user),
         "levels": [(LEVEL_ABBR[level], level.label) for level in Level],
         "inactive_days": INACTIVE_DAYS,
