@@ -11,6 +11,7 @@
   current scale.
 - `templates`: item templates, generators of isomorphic Math items (docs/question-format.md).
 - `blueprint`: the rules a full-length test form meets; `assembly`: filling a form's section from the bank.
+- `routing`: the multistage routing rule (module 1 to the easier or harder module 2).
 
 docs/learning-engine.md gives the formulas and the choices behind them.
 """
