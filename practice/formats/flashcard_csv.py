@@ -35,7 +35,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ..models import Flashcard, User, flashcard_text_clean
-from . import csvsafe
+from . import csvsafe, csvtext
 
 COLUMNS = [
     "front",
@@ -142,40 +142,6 @@ def export_lines(learner: User) -> Iterator[str]:
 
 
 # --- Import ---
-
-
-def _decode(data: bytes) -> str:
-    if not data.strip():
-        raise CsvRefused(["The file is empty."])
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CsvRefused(["The file is UTF-16 text. Save it as “CSV UTF-8” and upload it again."])
-    if data.startswith(b"PK\x03\x04") or b"\x00" in data:
-        raise CsvRefused(
-            [
-                "This is not a CSV text file (it contains binary data). If it is a spreadsheet "
-                "(.xlsx, .ods, .numbers), save it as “CSV UTF-8” first."
-            ]
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CsvRefused(
-            [
-                f"The file is not UTF-8 text (line {line} has a byte that is not UTF-8). Save it as "
-                "“CSV UTF-8” and upload it again."
-            ]
-        ) from exc
-
-
-def _delimiter(first_line: str) -> str:
-    """Comma, or the semicolon or tab some spreadsheets write, whichever splits out front and back."""
-    for delimiter in (",", ";", "\t"):
-        # A header of at most MAX_COLUMNS splits whole; a longer one is refused anyway.
-        names = {name.strip().lower() for name in first_line.split(delimiter, MAX_COLUMNS)}
-        if set(REQUIRED) <= names:
-            return delimiter
-    return ","
 
 
 def _header(names: list[str]) -> list[str]:
@@ -324,13 +290,15 @@ def _card_row(number: int, cells: dict, tz: zoneinfo.ZoneInfo, now: datetime) ->
 
 def parse(data: bytes, *, time_zone: str, now: datetime) -> list[CardRow]:
     """Every card of an import file, checked; CsvRefused lists the problems (all rows are checked)."""
-    text = _decode(data)
+    text = csvtext.decode(data, CsvRefused)
     try:
         tz = zoneinfo.ZoneInfo(time_zone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         tz = zoneinfo.ZoneInfo("UTC")
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(text.partition("\n")[0]), strict=True
+        io.StringIO(text, newline=""),
+        delimiter=csvtext.delimiter(text.partition("\n")[0], REQUIRED, MAX_COLUMNS),
+        strict=True,
     )
     rows, errors, number, header = [], [], 1, None
     try:

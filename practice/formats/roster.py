@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from . import csvsafe
+from . import csvsafe, csvtext
 
 COLUMNS = ["email", "name", "class", "external_id"]
 REQUIRED = ("email", "name", "class")
@@ -63,39 +63,6 @@ class RosterRefused(ValueError):
     def __init__(self, messages: list[str]):
         super().__init__("; ".join(messages))
         self.messages = messages
-
-
-def _decode(data: bytes) -> str:
-    if not data.strip():
-        raise RosterRefused(["The file is empty."])
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RosterRefused(["The file is UTF-16 text. Save it as “CSV UTF-8” and upload it again."])
-    if data.startswith(b"PK\x03\x04") or b"\x00" in data:
-        raise RosterRefused(
-            [
-                "This is not a CSV text file (it contains binary data). If it is a spreadsheet "
-                "(.xlsx, .ods, .numbers), save it as “CSV UTF-8” first."
-            ]
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RosterRefused(
-            [
-                f"The file is not UTF-8 text (line {line} has a byte that is not UTF-8). Save it as "
-                "“CSV UTF-8” and upload it again."
-            ]
-        ) from exc
-
-
-def _delimiter(first_line: str) -> str:
-    """Comma, or the semicolon or tab some spreadsheets write, whichever splits out the email column."""
-    for delimiter in (",", ";", "\t"):
-        names = {name.strip().lower() for name in first_line.split(delimiter, MAX_COLUMNS)}
-        if {"email", "name"} <= names:
-            return delimiter
-    return ","
 
 
 def _header(names: list[str], *, class_required: bool) -> tuple[list[str], list[str]]:
@@ -193,9 +160,11 @@ def parse(data: bytes, *, class_required: bool = True) -> RosterFile:
     """
     if len(data) > MAX_BYTES:
         raise RosterRefused([too_large_message()])
-    text = _decode(data)
+    text = csvtext.decode(data, RosterRefused)
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(text.partition("\n")[0]), strict=True
+        io.StringIO(text, newline=""),
+        delimiter=csvtext.delimiter(text.partition("\n")[0], ("email", "name"), MAX_COLUMNS),
+        strict=True,
     )
     rows: list[RosterRow] = []
     number, header = 1, None
