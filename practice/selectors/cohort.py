@@ -12,7 +12,7 @@ from ..engine.ability import SkillState
 from ..engine.scores import Prediction
 from ..models import Skill, SkillProficiency
 from .dashboard import progress_version_key, progress_versions
-from .progress import SkillRow, predicted_scores
+from .progress import predicted_scores, skill_row
 
 FIGURES_CACHE_SECONDS = 7 * 24 * 3600
 # The taxonomy changes only with a migration or an admin edit; a few minutes' staleness is harmless.
@@ -59,20 +59,8 @@ def figures_from_proficiencies(skills: list[dict], proficiencies: list[dict]) ->
     rows = []
     for s in skills:
         p = by_skill.get(s["pk"])
-        rows.append(
-            SkillRow(
-                pk=s["pk"],
-                name=s["name"],
-                domain_id=s["domain_id"],
-                domain=s["domain__name"],
-                domain_weight=float(s["domain__weight"]),
-                section_id=s["domain__section_id"],
-                section=s["domain__section__name"],
-                section_slug=s["domain__section__slug"],
-                state=SkillState(p["mean"], p["var"], p["answers"], p["correct"]) if p else None,
-                level=p["level"] if p else 0,
-            )
-        )
+        state = SkillState(p["mean"], p["var"], p["answers"], p["correct"]) if p else None
+        rows.append(skill_row(s, state, p["level"] if p else 0))
     scores = predicted_scores(learner=None, rows=rows)
     return LearnerFigures(
         reading_writing=scores["reading_writing"],

@@ -84,22 +84,31 @@ def skill_rows(*, learner: User) -> list[SkillRow]:
         )
     )
     return [
-        SkillRow(
-            pk=r["pk"],
-            name=r["name"],
-            domain_id=r["domain_id"],
-            domain=r["domain__name"],
-            domain_weight=float(r["domain__weight"]),
-            section_id=r["domain__section_id"],
-            section=r["domain__section__name"],
-            section_slug=r["domain__section__slug"],
-            state=SkillState(r["p__mean"], r["p__var"], r["p__answers"], r["p__correct"])
+        skill_row(
+            r,
+            SkillState(r["p__mean"], r["p__var"], r["p__answers"], r["p__correct"])
             if r["p__mean"] is not None
             else None,
-            level=r["p__level"] or 0,
+            r["p__level"] or 0,
         )
         for r in rows
     ]
+
+
+def skill_row(skill: dict, state: SkillState | None, level: int) -> SkillRow:
+    """A SkillRow from a skill's `values()` (pk, name, domain and section columns) and an estimate."""
+    return SkillRow(
+        pk=skill["pk"],
+        name=skill["name"],
+        domain_id=skill["domain_id"],
+        domain=skill["domain__name"],
+        domain_weight=float(skill["domain__weight"]),
+        section_id=skill["domain__section_id"],
+        section=skill["domain__section__name"],
+        section_slug=skill["domain__section__slug"],
+        state=state,
+        level=level,
+    )
 
 
 def section_progress(rows: list[SkillRow]) -> dict[str, SectionProgress]:
