@@ -67,14 +67,22 @@ def score_bands(scores: dict) -> dict:
     }
 
 
-def trend(snapshots, width: float = 600, height: float = 160, lo: int = 400, hi: int = 1600) -> dict:
-    """A line of predicted totals and a polygon of their bands, oldest to newest."""
+def trend(
+    snapshots,
+    width: float = 600,
+    height: float = 160,
+    lo: int = 400,
+    hi: int = 1600,
+    noun: str = "sessions",
+    title: str = "Predicted total score after each session",
+) -> dict:
+    """A line of (predicted) totals and a polygon of their bands, oldest to newest."""
     n = len(snapshots)
-    desc = f"{n} sessions. " + " ".join(
+    desc = f"{n} {noun}. " + " ".join(
         f"{s.taken_at:%b} {s.taken_at.day}: {s.total} ({s.total_low} to {s.total_high})." for s in snapshots
     )
     if n == 0:
-        return {"points": "", "band": "", "dots": [], "gridlines": [], "desc": desc}
+        return {"points": "", "band": "", "dots": [], "gridlines": [], "desc": desc, "title": title}
 
     def xy(i, v):
         x = width / 2 if n == 1 else i * width / (n - 1)
@@ -90,6 +98,7 @@ def trend(snapshots, width: float = 600, height: float = 160, lo: int = 400, hi:
         "dots": [{"x": _n(x), "y": _n(y)} for x, y in line],
         "gridlines": [{"y": _n(xy(0, v)[1]), "label": v} for v in (400, 800, 1200, 1600)],
         "desc": desc,
+        "title": title,
     }
 
 

@@ -353,6 +353,13 @@ RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 
 RATELIMITS = rate_limits(env)
 
+# --- Full-length test ---
+# Multiplies every module's time and the break (1 in production). The browser tests shorten a test with
+# it; 0 < scale <= 1.
+FULL_TEST_TIME_SCALE = env.float("FULL_TEST_TIME_SCALE", default=1.0)
+if not 0 < FULL_TEST_TIME_SCALE <= 1:
+    raise ImproperlyConfigured("FULL_TEST_TIME_SCALE must be above 0 and at most 1.")
+
 # --- Monitoring ---
 # Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;
 # empty disables the token (staff sessions only).

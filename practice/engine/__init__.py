@@ -12,6 +12,7 @@
 - `templates`: item templates, generators of isomorphic Math items (docs/question-format.md).
 - `blueprint`: the rules a full-length test form meets; `assembly`: filling a form's section from the bank.
 - `routing`: the multistage routing rule (module 1 to the easier or harder module 2).
+- `testscore`: a full test's section scores by IRT pattern scoring, with bands.
 
 docs/learning-engine.md gives the formulas and the choices behind them.
 """

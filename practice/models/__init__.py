@@ -3,7 +3,8 @@
 Modules by domain: accounts (user, profile), bank (taxonomy, questions), sessions (practice sessions,
 items, answers), progress (proficiency, score history, totals, activity, badges), review (mistakes to
 review), flashcards, institutions (institutions, members, classes, assignments, the
-access trail), forms (full-length test forms: modules and slots), legacy (the legacy-id map),
+access trail), forms (full-length test forms: modules and slots), fulltests (a learner's sitting of a
+form: modules, responses, scores; accommodations), legacy (the legacy-id map),
 workflow (the question workflow's event log), versioning (the database's rules for question versions).
 
 Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
@@ -36,6 +37,15 @@ from .flashcards import (
     flashcard_text_clean,
 )
 from .forms import FormModule, FormSlot, TestForm, TestFormQuerySet
+from .fulltests import (
+    MODULE_PHASES,
+    PHASE_ORDER,
+    Phase,
+    TestAccommodation,
+    TestAttempt,
+    TestModuleAttempt,
+    TestResponse,
+)
 from .institutions import (
     AccessEvent,
     Assignment,
@@ -58,6 +68,8 @@ __all__ = [
     "IRT_B_DEFAULTS",
     "LEGACY_MUST_RESET_PREFIX",
     "MCQ_LABELS",
+    "MODULE_PHASES",
+    "PHASE_ORDER",
     "READING_AND_WRITING",
     "AccessEvent",
     "Answer",
@@ -82,6 +94,7 @@ __all__ = [
     "LegacyRecord",
     "ListedManager",
     "Membership",
+    "Phase",
     "PracticeSession",
     "Profile",
     "Question",
@@ -100,8 +113,12 @@ __all__ = [
     "Skill",
     "SkillProficiency",
     "StudyPreference",
+    "TestAccommodation",
+    "TestAttempt",
     "TestForm",
     "TestFormQuerySet",
+    "TestModuleAttempt",
+    "TestResponse",
     "User",
     "flashcard_text_clean",
     "validate_time_zone",

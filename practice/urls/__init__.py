@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import assignments, dashboard, exports, flashcards, institutions, review, sessions
+from ..views import assignments, dashboard, exports, flashcards, fulltests, institutions, review, sessions
 
 app_name = "practice"
 
@@ -16,6 +16,24 @@ urlpatterns = [
     path("practice/sessions/<int:pk>/finish/", sessions.session_finish, name="session-finish"),
     path("practice/sessions/<int:pk>/results/", sessions.session_results, name="session-results"),
     path("practice/sessions/<int:pk>/mistakes/", sessions.session_mistakes, name="session-mistakes"),
+    path("full-test/", fulltests.fulltest_list, name="fulltest-list"),
+    path("full-test/start/", fulltests.fulltest_start_view, name="fulltest-start"),
+    path("full-test/<int:pk>/", fulltests.fulltest_detail, name="fulltest-detail"),
+    path("full-test/<int:pk>/break/", fulltests.fulltest_break, name="fulltest-break"),
+    path("full-test/<int:pk>/break/end/", fulltests.fulltest_break_end_view, name="fulltest-break-end"),
+    path("full-test/<int:pk>/report/", fulltests.fulltest_report, name="fulltest-report"),
+    path("full-test/<int:pk>/<slug:phase>/review/", fulltests.fulltest_review, name="fulltest-review"),
+    path("full-test/<int:pk>/<slug:phase>/submit/", fulltests.fulltest_submit, name="fulltest-submit"),
+    path(
+        "full-test/<int:pk>/<slug:phase>/<int:position>/",
+        fulltests.fulltest_question,
+        name="fulltest-question",
+    ),
+    path(
+        "full-test/<int:pk>/<slug:phase>/<int:position>/save/",
+        fulltests.fulltest_save_view,
+        name="fulltest-save",
+    ),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("assignments/<int:pk>/start/", assignments.assignment_start, name="assignment-start"),
     path("badges/", dashboard.badge_list, name="badge-list"),
