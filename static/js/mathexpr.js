@@ -66,7 +66,7 @@
         var match = /^(\d+\.?\d*|\.\d+)/.exec(source.slice(i));
         if (!match) { throw new ParseError("A lone “.” is not a number.", i); }
         if (source[i + match[0].length] === ".") {
-          throw new ParseError("The number " + match[0] + ". has two decimal points.", i);
+          throw new ParseError("A number has two decimal points.", i);
         }
         tokens.push({ type: "number", value: parseFloat(match[0]), pos: i });
         i += match[0].length;

@@ -128,6 +128,8 @@ def test_calculator_and_reference_sheet_work_by_mouse_and_keyboard_under_the_csp
     assert page.locator("[data-calc-reg-eq]").inner_text() == "y = 3 · 2^x"
     assert page.locator("[data-calc-reg-r2]").inner_text() == "r² = 1"
 
+    page.locator("[data-calc-reg-out]").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "math-tools-00-table-and-regression.png")
     page.get_by_role("button", name="Zoom out").click()
     page.get_by_role("button", name="Reset view").click()
     page.locator("#calc-title").scroll_into_view_if_needed()
