@@ -10,6 +10,7 @@ from . import views
 urlpatterns = [
     path("_test/profile-name/<int:user_id>/", views.profile_name),
     path("_test/rename-then-read/", views.rename_then_read),
+    path("_test/math-tools/", views.math_tools),
     *site_urlpatterns,
 ]
 

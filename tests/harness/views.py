@@ -1,8 +1,13 @@
-"""Views only the scale-out tests mount (tests/harness/settings.py): they show which server served a read."""
+"""Views only test servers mount (tests/harness/settings.py).
+
+profile_name and rename_then_read show which database served a read (the scale-out tests); math_tools
+shows the full test's Math tools on their own (the calculator's browser test).
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connections, router
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from practice.models import Profile
@@ -33,3 +38,9 @@ def rename_then_read(request):
     alias = router.db_for_read(Profile)
     name = Profile.objects.filter(user=request.user).values_list("display_name", flat=True).get()
     return JsonResponse({"display_name": name, **_served_by(alias)})
+
+
+@require_GET
+def math_tools(request):
+    """The calculator and reference sheet partials on one page, as the test's Math page includes them."""
+    return render(request, "practice/fulltest/_tools_demo.html")
