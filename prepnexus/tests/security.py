@@ -22,6 +22,17 @@ def _session(owner):
     return make_session(owner)
 
 
+def _test_attempt(owner):
+    """The owner's open full-length test (one per learner: later calls resume it)."""
+    from practice.models import TestForm
+    from practice.services.fulltests import fulltest_start
+    from practice.tests.fulltest_factories import make_full_form
+
+    if not TestForm.objects.published().exists():
+        make_full_form()
+    return fulltest_start(learner=owner).attempt
+
+
 def _review_item(owner):
     from practice.models import ReviewItem
     from practice.tests.learning_factories import make_answered_session
@@ -73,6 +84,14 @@ OWNED_ROUTES: dict[str, Callable] = {
     "practice:session-results": lambda owner: {"pk": _session(owner).pk},
     "practice:session-mistakes": lambda owner: {"pk": _session(owner).pk},
     "practice:assignment-start": lambda owner: {"pk": _assignment_progress(owner).pk},
+    "practice:fulltest-detail": lambda owner: {"pk": _test_attempt(owner).pk},
+    "practice:fulltest-break": lambda owner: {"pk": _test_attempt(owner).pk},
+    "practice:fulltest-break-end": lambda owner: {"pk": _test_attempt(owner).pk},
+    "practice:fulltest-report": lambda owner: {"pk": _test_attempt(owner).pk},
+    "practice:fulltest-review": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1"},
+    "practice:fulltest-submit": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1"},
+    "practice:fulltest-question": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1", "position": 1},
+    "practice:fulltest-save": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1", "position": 1},
 }
 
 

@@ -178,6 +178,8 @@
   // --- Keys: A-D choose, arrows move, F flags, H highlights ----------------------------------------------
   document.addEventListener("keydown", function (event) {
     if (!form || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    // Keys inside a tool (the calculator's keypad and tabs) belong to the tool.
+    if (event.target.closest && event.target.closest("[data-tool-panel]")) { return; }
     var key = event.key;
     var letter = { a: "A", b: "B", c: "C", d: "D" }[key.toLowerCase()];
     if (letter) {
@@ -357,28 +359,6 @@
       });
     }
   }
-
-  // --- Tool panels (calculator, reference sheet) --------------------------------------------------------
-  document.querySelectorAll("[data-tool-toggle]").forEach(function (button) {
-    var panel = document.getElementById(button.getAttribute("aria-controls"));
-    if (!panel) { return; }
-    button.addEventListener("click", function () {
-      var open = panel.hidden;
-      panel.hidden = !open;
-      button.setAttribute("aria-expanded", open ? "true" : "false");
-      if (open) {
-        var first = panel.querySelector("input, button, select, textarea, [tabindex]");
-        if (first) { first.focus(); }
-      }
-    });
-    panel.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") {
-        panel.hidden = true;
-        button.setAttribute("aria-expanded", "false");
-        button.focus();
-      }
-    });
-  });
 
   // --- The report: a print button, and every question open on paper -----------------------------------------
   var printButton = document.querySelector("[data-print]");
