@@ -33,6 +33,10 @@ def _test_attempt(owner):
     return fulltest_start(learner=owner).attempt
 
 
+def _test_item(owner):
+    return {"pk": _test_attempt(owner).pk, "phase": "rw1", "position": 1}
+
+
 def _review_item(owner):
     from practice.models import ReviewItem
     from practice.tests.learning_factories import make_answered_session
@@ -90,8 +94,8 @@ OWNED_ROUTES: dict[str, Callable] = {
     "practice:fulltest-report": lambda owner: {"pk": _test_attempt(owner).pk},
     "practice:fulltest-review": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1"},
     "practice:fulltest-submit": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1"},
-    "practice:fulltest-question": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1", "position": 1},
-    "practice:fulltest-save": lambda owner: {"pk": _test_attempt(owner).pk, "phase": "rw1", "position": 1},
+    "practice:fulltest-question": lambda owner: _test_item(owner),
+    "practice:fulltest-save": lambda owner: _test_item(owner),
 }
 
 
