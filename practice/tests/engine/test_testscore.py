@@ -52,4 +52,4 @@ def test_total_is_the_sum_with_a_wider_band():
     assert total.score == rw.score + ma.score
     assert total.low <= total.score <= total.high
     assert total.high - total.low < (rw.high - rw.low) + (ma.high - ma.low)
-    assert 400 <= total.low and total.high <= 1600
+    assert total.low >= 400 and total.high <= 1600
