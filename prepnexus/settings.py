@@ -231,7 +231,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Over HTTPS, the __Host- prefix pins each cookie to this exact host, HTTPS only, at path /.
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# A login lasts a school day (12 h from logging in, not from the last request: no session write per
+# page), so a learner logs in once in the morning, and a session left open on a shared school computer
+# is gone by the next morning.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 # --- Logging: one JSON object per line on stdout. ---
 SQL_DEBUG = env.bool("SQL_DEBUG", default=False)
@@ -246,10 +250,14 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
 # --- Operations: legacy import and backups ---
-# Django's hashers first (the first one hashes every new or upgraded password), then the verifiers for
-# passwords imported from the legacy apps; a legacy hash is replaced on the account's first login.
+# The first hasher hashes every new or upgraded password: Argon2id at OWASP's minimum (19 MiB, t=2, p=1),
+# a tenth of the CPU per login of Django's default PBKDF2 (docs/security.md, bench/hashing.py). The rest
+# only verify, and Django re-hashes with the first on the next login: Django's own hashers (accounts
+# from before the switch hold PBKDF2 hashes; Django's Argon2 entry is dropped because ours reads the same
+# "argon2" hashes), then the verifiers for passwords imported from the legacy apps.
 PASSWORD_HASHERS = [
-    *global_settings.PASSWORD_HASHERS,
+    "prepnexus.hashers.Argon2idPasswordHasher",
+    *(h for h in global_settings.PASSWORD_HASHERS if h != "django.contrib.auth.hashers.Argon2PasswordHasher"),
     "practice.legacy.hashers.LegacyBCryptHasher",
     "practice.legacy.hashers.LegacyWerkzeugHasher",
 ]
