@@ -68,6 +68,7 @@ class Browser:
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        self.resent = 0  # requests sent again on a new connection after the server closed the old one
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         """Send one request (reconnecting once if the server closed an idle connection); return
@@ -84,6 +85,7 @@ class Browser:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
                 if not again:
                     raise
+                self.resent += 1
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
             cookie.load(header)

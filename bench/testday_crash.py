@@ -11,7 +11,9 @@ save the item's state as JSON (`given`, `flagged`, `eliminated`, `seq` = the lea
 CSRF token in `X-CSRFToken`); a quarter of the time they change their mind and save again with a newer
 seq; then the next question, round the module again. A save that fails (no connection, a 5xx) is retried
 with the same body and seq after 1 s, 2 s, 4 s ... up to 15 s, as the page does; a page GET that fails is
-reloaded after 1 s (a learner pressing reload), up to 5 times.
+reloaded after 1 s (a learner pressing reload), up to 5 times. A request whose keep-alive connection
+the server closed (a killed worker's) is sent again once on a new connection, as browsers do; the
+report counts those.
 
 At `--kill-at` of the run one gunicorn worker gets SIGKILL (gunicorn starts a new one); at
 `--pg-restart-at` PostgreSQL is restarted fast (`pg_ctl stop -m fast`, then start), through the harness.
@@ -159,6 +161,8 @@ class Learner(threading.Thread):
                     self.acked[position] = (body["given"], body["seq"])
             position = position % count + 1
         self.browser.close()
+        if self.browser.resent:
+            self.report.count("requests re-sent on a new connection (the server closed the old one)")
 
 
 class Report:
