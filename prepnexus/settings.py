@@ -231,11 +231,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Over HTTPS, the __Host- prefix pins each cookie to this exact host, HTTPS only, at path /.
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
-# A login lasts a school day (12 h from logging in, not from the last request: no session write per
-# page), so a learner logs in once in the morning, and a session left open on a shared school computer
-# is gone by the next morning.
+# A login lasts a school day, 12 h from logging in (no session write per page): one login in the morning,
+# and a session left on a shared school computer is gone by the next morning.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
-SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 # --- Logging: one JSON object per line on stdout. ---
 SQL_DEBUG = env.bool("SQL_DEBUG", default=False)
@@ -250,11 +248,9 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
 # --- Operations: legacy import and backups ---
-# The first hasher hashes every new or upgraded password: Argon2id at OWASP's minimum (19 MiB, t=2, p=1),
-# a tenth of the CPU per login of Django's default PBKDF2 (docs/security.md, bench/hashing.py). The rest
-# only verify, and Django re-hashes with the first on the next login: Django's own hashers (accounts
-# from before the switch hold PBKDF2 hashes; Django's Argon2 entry is dropped because ours reads the same
-# "argon2" hashes), then the verifiers for passwords imported from the legacy apps.
+# The first hasher hashes new and upgraded passwords: Argon2id at OWASP's minimum (docs/security.md). The
+# rest only verify (Django's, less its Argon2 that ours replaces; then the legacy apps'), and Django
+# re-hashes with the first at the next login.
 PASSWORD_HASHERS = [
     "prepnexus.hashers.Argon2idPasswordHasher",
     *(h for h in global_settings.PASSWORD_HASHERS if h != "django.contrib.auth.hashers.Argon2PasswordHasher"),
