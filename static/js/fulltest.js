@@ -185,8 +185,8 @@
     if (letter) {
       var radio = form.querySelector('input[name="given"][value="' + letter + '"]');
       if (radio) {
+        // Focus stays where it was: on a focused radio the arrow keys would change the answer, not move.
         radio.checked = true;
-        radio.focus();
         radio.dispatchEvent(new Event("change", { bubbles: true }));
         event.preventDefault();
       }
