@@ -24,7 +24,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TIME_SCALE = 0.05
 # Seconds before scaling: RW module 1 gets 350 s (the timer can be hidden), RW module 2 runs out in 12 s,
 # Math modules get 200 s each; the break (600 s) becomes 30 s.
-LIMITS = {("Reading and Writing", 1): 7000, ("Reading and Writing", 2): 240, ("Math", 1): 4000, ("Math", 2): 4000}
+LIMITS = {
+    ("Reading and Writing", 1): 7000,
+    ("Reading and Writing", 2): 240,
+    ("Math", 1): 4000,
+    ("Math", 2): 4000,
+}
 
 
 @pytest.fixture
@@ -236,8 +241,11 @@ def test_a_learner_sits_the_whole_test_with_its_tools(test_taker, fast_server, b
     with _saves(page):
         page.keyboard.press("b")
     check.shot("rw2-forced-timer")
+    loads = []
+    page.on("load", lambda p: loads.append(p.url))
     expect(page.locator("[data-timer-display]")).to_have_text("0:00", timeout=20_000)
     page.wait_for_url(re.compile(r"/break/$"), timeout=15_000)
+    assert loads == [page.url], "the page goes straight to the break, without reloading the module first"
 
     # 4. The break.
     expect(page.get_by_role("heading", name="Take a break")).to_be_visible()
@@ -261,10 +269,15 @@ def test_a_learner_sits_the_whole_test_with_its_tools(test_taker, fast_server, b
     entry.press("Enter")
     expect(page.locator("[data-calc-sci-out]")).to_have_text("12")
     page.get_by_role("tab", name="Graphing").click()
+    # The page makes room for the calculator: the question is not under the panel.
+    panel_left = page.locator("#calc-panel").bounding_box()["x"]
+    question = page.locator(".test-question").bounding_box()
+    assert question["x"] + question["width"] <= panel_left
+    check.shot("math1-calculator")
     page.get_by_role("button", name="Reference sheet").click()
     expect(page.get_by_role("dialog", name="Reference sheet")).to_be_visible()
     check.audit("Math question with the calculator and reference sheet open")
-    check.shot("math1-tools", full_page=True)
+    check.shot("math1-calculator-and-reference")
     page.get_by_role("button", name="Close calculator").click()
     page.get_by_role("button", name="Close reference sheet").click()
 
@@ -276,11 +289,14 @@ def test_a_learner_sits_the_whole_test_with_its_tools(test_taker, fast_server, b
         spr.fill("3 1/2")
     assert refused.value.status == 422
     expect(page.locator("[data-save-status]")).to_contain_text("Not saved:")
+    assert "is-error" in page.locator("[data-save-status]").get_attribute("class")
+    assert spr.get_attribute("aria-invalid") == "true"
     check.shot("math1-spr-refused")
     with _saves(page) as accepted:
         spr.fill("7/2")
     assert accepted.value.status == 200
     expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    assert spr.get_attribute("aria-invalid") is None
     page.locator("[data-navigator] summary").click()
     page.get_by_role("link", name="Go to the review page").click()
     page.wait_for_url(re.compile(r"/math1/review/$"))
@@ -307,7 +323,9 @@ def test_a_learner_sits_the_whole_test_with_its_tools(test_taker, fast_server, b
     report = page.locator(".score-report")
     expect(report).to_contain_text("A PrepNexus estimate of the SAT scale.")
     assert page.locator(".score-card").count() == 3
-    assert all(re.search(r"Range \d+–\d+", text) for text in page.locator(".score-band").all_inner_texts())
+    assert all(
+        re.search(r"Range \d+\u2013\d+", text) for text in page.locator(".score-band").all_inner_texts()
+    )
     assert page.locator(".domain-list li").count() >= 4
     modules = page.locator("#time-heading + .table tbody tr")
     assert modules.count() == 4
@@ -318,8 +336,12 @@ def test_a_learner_sits_the_whole_test_with_its_tools(test_taker, fast_server, b
     expect(first).to_contain_text("Check the garden numbers.")
     check.audit("score report")
     check.shot("report", full_page=True)
+    check.shot("report-top", full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1300})
+    first.scroll_into_view_if_needed()
+    check.shot("report-question")
     page.emulate_media(media="print")
     check.shot("report-print", full_page=True)
+    check.shot("report-print-top", full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1400})
 
     assert not problems, "\n".join(problems)
 
