@@ -136,6 +136,9 @@
     wait.then(function () { window.location.assign(url); });
   }
 
+  // The highlighter and the key hints work only with this script; the page hides them until it runs.
+  document.querySelectorAll("[data-needs-script]").forEach(function (node) { node.hidden = false; });
+
   if (form) {
     var debounce = null;
     form.addEventListener("change", function (event) {

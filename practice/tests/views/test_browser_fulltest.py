@@ -155,6 +155,8 @@ def test_a_learner_sits_the_whole_test_with_its_tools(test_taker, fast_server, b
     check.shot("rw1-start")
 
     # 2. Reading and Writing, module 1. Over five minutes left: the timer can be hidden and shown.
+    assert page.locator("#test-keys").is_visible()
+    assert not page.get_by_role("button", name="Clear highlights").is_visible()
     first_seconds = _seconds_left(page)
     assert 300 < first_seconds <= 350
     timer_toggle = page.get_by_role("button", name="Hide timer")
@@ -362,6 +364,9 @@ def test_without_javascript_save_and_next_saves_the_answers(test_taker, fast_ser
     page.get_by_role("button", name="Save and next →").click()
     _at(page, "rw1", 3)
     page.screenshot(path=artifacts_dir / "fulltest-nojs-00-q3.png")
+    # What needs the script (the highlighter, the key hints) is not offered without it.
+    assert not page.get_by_role("button", name="Highlight selection").is_visible()
+    assert not page.locator("#test-keys").is_visible()
 
     page.locator("[data-navigator] summary").click()
     page.locator("[data-nav-cell='1']").click()
