@@ -227,6 +227,12 @@ def test_a_learner_sits_the_whole_test_with_its_tools(test_taker, fast_server, b
     assert "is-answered" not in cells[3]
     assert "is-answered" in cells[5] and "is-flagged" not in cells[5]
 
+    # On a phone-sized screen the passage, the options and the footer stack.
+    page.set_viewport_size({"width": 390, "height": 844})
+    check.audit("RW question on a small screen")
+    check.shot("rw1-small-screen", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.locator("[data-navigator] summary").click()
     page.get_by_role("link", name="Go to the review page").click()
     page.wait_for_url(re.compile(r"/rw1/review/$"))
