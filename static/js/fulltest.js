@@ -136,7 +136,7 @@
     wait.then(function () { window.location.assign(url); });
   }
 
-  // The highlighter and the key hints work only with this script; the page hides them until it runs.
+  // The highlighter, the key hints and the Math tools' buttons work only with scripts; hidden until then.
   document.querySelectorAll("[data-needs-script]").forEach(function (node) { node.hidden = false; });
 
   if (form) {
