@@ -84,12 +84,22 @@ class DomainPerformance:
         return min(7, round(7 * self.correct / self.total)) if self.total else 0
 
 
+def clock(seconds: int) -> str:
+    """Seconds as a timer shows them: 1925 -> "32:05"."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 @dataclass
 class ModuleReport:
     module_attempt: TestModuleAttempt
     responses: list[TestResponse]
     seconds_allowed: int
     seconds_used: int
+
+    @property
+    def time_used(self) -> str:
+        """ "m:ss of m:ss", as a stopwatch shows it."""
+        return f"{clock(self.seconds_used)} of {clock(self.seconds_allowed)}"
 
     @property
     def answered(self) -> int:

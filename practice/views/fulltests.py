@@ -20,6 +20,7 @@ from ..selectors.fulltests import (
     attempt_get,
     attempt_history,
     attempt_report,
+    clock,
     forms_available,
     module_attempt_get,
     module_responses,
@@ -58,10 +59,6 @@ def _phase_url(attempt: TestAttempt) -> str:
 
 def _seconds_left(deadline, now=None) -> int:
     return max(0, int((deadline - (now or timezone.now())).total_seconds()))
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 @login_required
@@ -135,7 +132,7 @@ def _module_context(attempt, phase):
             "count": len(responses),
             "answered_count": sum(1 for r in responses if r.given),
             "seconds_left": seconds_left,
-            "time_left": _clock(seconds_left),
+            "time_left": clock(seconds_left),
             "timer_forced": seconds_left <= FIVE_MINUTES,
         },
     )
@@ -319,7 +316,7 @@ def fulltest_break(request, pk):
     return render(
         request,
         "practice/fulltest/break.html",
-        {"attempt": attempt, "seconds_left": seconds_left, "time_left": _clock(seconds_left)},
+        {"attempt": attempt, "seconds_left": seconds_left, "time_left": clock(seconds_left)},
     )
 
 
