@@ -4,6 +4,7 @@ learners, and a learner starts (or resumes) the session or the test that works o
 A practice set's completion is recorded where every session ends
 (`services.progress.assignment_progress_complete`); a full test's where the attempt completes
 (`assignment_test_completed`, called by `services.fulltests` in the attempt's transaction).
+A full test's start (`services.fulltests.assignment_test_start`) lives beside the test's own start.
 The functions run inside the tenancy context their caller set: the teacher's (`teacher_view`) for
 `assignment_create`, the learner's own (`user_scope(learner, roles=["learner"])`) for the starts.
 """
@@ -32,7 +33,6 @@ from ..models import (
     User,
 )
 from ..tenancy import user_scope
-from .fulltests import Started, fulltest_start
 from .sessions import SESSION_MAX_LENGTH, SESSION_MIN_LENGTH, practice_session_start
 
 COMPLETED = AssignmentProgress.Status.COMPLETED
@@ -185,43 +185,6 @@ def assignment_start(
     locked.save(update_fields=["session", "status", "started_at"])
     progress.session, progress.status, progress.started_at = session, locked.status, locked.started_at
     return session
-
-
-@transaction.atomic
-def assignment_test_start(
-    *, learner: User, progress: AssignmentProgress, now: datetime | None = None
-) -> Started:
-    """Start the full-length test this assignment asks for, or resume it. A learner has one open test at a
-    time: with another one open, that one is resumed (`created` False, and the assignment is not started).
-    Refused before the assignment opens and once it is completed; after its due time it starts (late)."""
-    now = now or timezone.now()
-    locked = (
-        AssignmentProgress.objects.select_for_update(of=("self",))
-        .select_related("assignment__institution", "assignment__form", "attempt")
-        .get(pk=progress.pk, learner=learner)
-    )
-    assignment = locked.assignment
-    if not assignment.is_full_test:
-        raise ValidationError("This assignment is a practice set.")
-    if locked.status == COMPLETED:
-        raise ValidationError("You have already completed this assignment.")
-    if locked.attempt is not None and locked.attempt.is_open:
-        return fulltest_start(learner=learner, now=now)  # resumes it (the learner's one open test)
-    if now < assignment.opens_at:
-        opens = local_time(assignment.opens_at, assignment.institution.time_zone)
-        raise ValidationError(f"This assignment opens on {opens}.")
-    started = fulltest_start(learner=learner, form=assignment.form, assignment=assignment, now=now)
-    if started.created:
-        locked.attempt = started.attempt
-        locked.status = AssignmentProgress.Status.IN_PROGRESS
-        locked.started_at = locked.started_at or now
-        locked.save(update_fields=["attempt", "status", "started_at"])
-        progress.attempt, progress.status, progress.started_at = (
-            started.attempt,
-            locked.status,
-            locked.started_at,
-        )
-    return started
 
 
 def assignment_test_completed(*, attempt: TestAttempt, now: datetime) -> int:

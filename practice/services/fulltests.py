@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from ..engine import testscore
 from ..engine.blueprint import EASIER, HARDER
@@ -25,6 +27,7 @@ from ..engine.routing import route, routing_threshold
 from ..grading import grade_answer
 from ..models import (
     MCQ_LABELS,
+    AssignmentProgress,
     FormModule,
     FormSlot,
     Phase,
@@ -40,6 +43,7 @@ from ..models import (
 )
 from ..spr import SprFormatError, parse_spr
 from .answers import answer_submit
+from .assignments import assignment_test_completed, local_time
 from .sessions import DEADLINE_GRACE, practice_session_finish
 
 BREAK_SECONDS = 600
@@ -84,8 +88,6 @@ def break_seconds(attempt: TestAttempt) -> float:
 
 def _form_for(learner: User) -> TestForm:
     """The published form the learner has sat least often (the first by name among equals)."""
-    from django.db.models import Count, Q
-
     form = (
         TestForm.objects.published()
         .annotate(sat=Count("attempts", filter=Q(attempts__learner=learner)))
@@ -137,6 +139,43 @@ def fulltest_start(
             raise
         return Started(fulltest_sync(attempt=existing, now=now), created=False)
     return Started(attempt, created=True)
+
+
+@transaction.atomic
+def assignment_test_start(
+    *, learner: User, progress: AssignmentProgress, now: datetime | None = None
+) -> Started:
+    """Start the full-length test this assignment asks for, or resume it. A learner has one open test at a
+    time: with another one open, that one is resumed (`created` False, and the assignment is not started).
+    Refused before the assignment opens and once it is completed; after its due time it starts (late)."""
+    now = now or timezone.now()
+    locked = (
+        AssignmentProgress.objects.select_for_update(of=("self",))
+        .select_related("assignment__institution", "assignment__form", "attempt")
+        .get(pk=progress.pk, learner=learner)
+    )
+    assignment = locked.assignment
+    if not assignment.is_full_test:
+        raise ValidationError("This assignment is a practice set.")
+    if locked.status == AssignmentProgress.Status.COMPLETED:
+        raise ValidationError("You have already completed this assignment.")
+    if locked.attempt is not None and locked.attempt.is_open:
+        return fulltest_start(learner=learner, now=now)  # resumes it (the learner's one open test)
+    if now < assignment.opens_at:
+        opens = local_time(assignment.opens_at, assignment.institution.time_zone)
+        raise ValidationError(f"This assignment opens on {opens}.")
+    started = fulltest_start(learner=learner, form=assignment.form, assignment=assignment, now=now)
+    if started.created:
+        locked.attempt = started.attempt
+        locked.status = AssignmentProgress.Status.IN_PROGRESS
+        locked.started_at = locked.started_at or now
+        locked.save(update_fields=["attempt", "status", "started_at"])
+        progress.attempt, progress.status, progress.started_at = (
+            started.attempt,
+            locked.status,
+            locked.started_at,
+        )
+    return started
 
 
 def _section_modules(attempt: TestAttempt, section: str) -> dict[str, FormModule]:
@@ -332,8 +371,6 @@ def _assignment_progress(attempt: TestAttempt, *, at: datetime) -> None:
     """A test started from a teacher's assignment completes it for the learner."""
     if attempt.assignment_id is None:
         return
-    from .assignments import assignment_test_completed
-
     assignment_test_completed(attempt=attempt, now=at)
 
 
@@ -516,8 +553,6 @@ def fulltest_save(
             sets = ", ".join(f"{name} = %({name})s" for name in _SAVE_FIELDS if name in clean)
             params = {**clean, "id": response_id, "seq": seq, "now": now}
             if "highlights" in params:
-                from psycopg.types.json import Jsonb
-
                 params["highlights"] = Jsonb(params["highlights"])
             cursor.execute(
                 f"""UPDATE practice_testresponse
