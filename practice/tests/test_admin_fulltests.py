@@ -13,6 +13,7 @@ from practice.tenancy import operator_access
 
 from .factories import make_user
 from .fulltest_factories import make_full_form
+from .institution_factories import make_school, make_test_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,13 @@ def test_attempts_are_listed_read_only_with_scores_and_the_look_is_recorded(clie
     assert client.get(reverse("admin:practice_testattempt_add")).status_code == 403
     with operator_access(reason="test", actor="tests"):
         assert AccessEvent.objects.filter(what="admin: test attempts", learner_ids=[learner.pk]).exists()
+
+
+def test_full_test_assignments_list_and_open_in_the_admin_with_their_kind(client, staff):
+    form = make_full_form()
+    classroom = make_school()[3]
+    assignment = make_test_assignment(classroom, form=form, title="Mock 1")
+    response = client.get(reverse("admin:practice_assignment_changelist"), {"kind__exact": "full_test"})
+    assert response.status_code == 200 and "Mock 1" in response.content.decode()
+    change = client.get(reverse("admin:practice_assignment_change", args=[assignment.pk]))
+    assert change.status_code == 200 and form.name in change.content.decode()
