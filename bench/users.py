@@ -5,7 +5,7 @@
 The load generator gives its learners (`load-user0`, `load-user1`, ...) history but unusable passwords.
 This sets one precomputed hash of PASSWORD on the first `count` of them, so a benchmark can log in as the
 same learners whose sessions and answers are in the database. Learners that are missing (when it runs
-without the generator) are created with profiles. Hashing costs ~0.3 s (PBKDF2), so all share one hash.
+without the generator) are created with profiles. One hash for all: a PBKDF2 hash costs ~0.4 s of CPU.
 Safe to re-run.
 """
 

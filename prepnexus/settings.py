@@ -231,7 +231,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Over HTTPS, the __Host- prefix pins each cookie to this exact host, HTTPS only, at path /.
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# A login lasts a school day, 12 h from logging in (no session write per page): one login in the morning,
+# and a session left on a shared school computer is gone by the next morning.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 
 # --- Logging: one JSON object per line on stdout. ---
 SQL_DEBUG = env.bool("SQL_DEBUG", default=False)
@@ -246,10 +248,12 @@ GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=4)
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
 # --- Operations: legacy import and backups ---
-# Django's hashers first (the first one hashes every new or upgraded password), then the verifiers for
-# passwords imported from the legacy apps; a legacy hash is replaced on the account's first login.
+# The first hasher hashes new and upgraded passwords: Argon2id at OWASP's minimum (docs/security.md). The
+# rest only verify (Django's, less its Argon2 that ours replaces; then the legacy apps'), and Django
+# re-hashes with the first at the next login.
 PASSWORD_HASHERS = [
-    *global_settings.PASSWORD_HASHERS,
+    "prepnexus.hashers.Argon2idPasswordHasher",
+    *(h for h in global_settings.PASSWORD_HASHERS if h != "django.contrib.auth.hashers.Argon2PasswordHasher"),
     "practice.legacy.hashers.LegacyBCryptHasher",
     "practice.legacy.hashers.LegacyWerkzeugHasher",
 ]

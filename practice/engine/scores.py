@@ -20,13 +20,13 @@ Z90 = 1.6449
 MIN_SECTION_ANSWERS = 10
 
 
-def _round10(x: float) -> int:
+def round10(x: float) -> int:
     return int(math.floor(x / 10.0 + 0.5) * 10)
 
 
 def scale_section(theta: float) -> int:
     """Section ability to a 200-800 score in steps of 10."""
-    return min(max(_round10(SCALE_CENTRE + SCALE_SPREAD * theta), SECTION_MIN), SECTION_MAX)
+    return min(max(round10(SCALE_CENTRE + SCALE_SPREAD * theta), SECTION_MIN), SECTION_MAX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +74,8 @@ def predict_total(reading_writing: SectionEstimate, math_section: SectionEstimat
     score = rw.score + ma.score
     return Prediction(
         score=score,
-        low=min(max(_round10(centre - half), lo), score),
-        high=max(min(_round10(centre + half), hi), score),
+        low=min(max(round10(centre - half), lo), score),
+        high=max(min(round10(centre + half), hi), score),
         answers=answers,
         needed=0,
         minimum=lo,

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from .ability import SectionEstimate
-from .scores import predict_total
+from .scores import predict_total, round10
 from .success import (
     HEADROOM_REF,
     RATE_FLOOR,
@@ -116,10 +116,6 @@ def _lognormal_mean1(rng: random.Random, sd: float) -> float:
     return math.exp(rng.gauss(-sd * sd / 2.0, sd))
 
 
-def _round10(x: float) -> int:
-    return int(math.floor(x / 10.0 + 0.5) * 10)
-
-
 def _section_estimate(rng: random.Random, theta: float, answers: int) -> SectionEstimate:
     """A posterior N(mean, sd^2) whose truth is `theta`: the mean is the Bayesian estimate under N(0, 1)."""
     var = (SD_FLOOR + SD_EXTRA * math.exp(-answers / SD_ANSWERS)) ** 2
@@ -158,10 +154,10 @@ def simulate_learner(rng: random.Random) -> SimLearner:
         gap *= math.exp(-growth / HEADROOM_REF * (_effective(volume + done) - _effective(volume)))
         volume += done
         days += length
-    test_score = min(max(_round10(SCORE_MAX - gap + rng.gauss(0.0, TEST_SEM)), SCORE_MIN), SCORE_MAX)
+    test_score = min(max(round10(SCORE_MAX - gap + rng.gauss(0.0, TEST_SEM)), SCORE_MIN), SCORE_MAX)
 
     offset = -rng.uniform(0.0, 120.0) if rng.random() < BELOW_SHARE else rng.uniform(0.0, 250.0)
-    target = min(max(_round10(prediction.score + offset), SCORE_MIN), SCORE_MAX)
+    target = min(max(round10(prediction.score + offset), SCORE_MIN), SCORE_MAX)
     return SimLearner(
         predicted_total=prediction.score,
         total_sd=total_sd,

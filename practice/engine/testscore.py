@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .ability import PRIOR_MEAN, PRIOR_VAR
 from .irt import ItemParams, p_correct
-from .scores import SCALE_CENTRE, SCALE_SPREAD, SECTION_MAX, SECTION_MIN, Z90, _round10, scale_section
+from .scores import SCALE_CENTRE, SCALE_SPREAD, SECTION_MAX, SECTION_MIN, Z90, round10, scale_section
 
 # Finer than ability.GRID: a section's posterior sd is about 0.2, so 0.02 keeps the grid error negligible.
 GRID = tuple(-5.0 + i * 0.02 for i in range(501))
@@ -82,6 +82,6 @@ def score_total(reading_writing: SectionResult, math_section: SectionResult) -> 
     lo, hi = 2 * SECTION_MIN, 2 * SECTION_MAX
     return TotalResult(
         score=score,
-        low=min(max(_round10(centre - half), lo), score),
-        high=max(min(_round10(centre + half), hi), score),
+        low=min(max(round10(centre - half), lo), score),
+        high=max(min(round10(centre + half), hi), score),
     )

@@ -3,8 +3,8 @@ learners, and a learner starts (or resumes) the session or the test that works o
 
 A practice set's completion is recorded where every session ends
 (`services.progress.assignment_progress_complete`); a full test's where the attempt completes
-(`assignment_test_completed`, called by `services.fulltests` in the attempt's transaction).
-A full test's start (`services.fulltests.assignment_test_start`) lives beside the test's own start.
+(`assignment_test_completed`, called by `services.testmodules` in the attempt's transaction).
+A full test's start is `services.testassignments.assignment_test_start`.
 The functions run inside the tenancy context their caller set: the teacher's (`teacher_view`) for
 `assignment_create`, the learner's own (`user_scope(learner, roles=["learner"])`) for the starts.
 """

@@ -10,7 +10,6 @@ its answers in a practice session so the learning engine hears about them as it 
 Rules and figures: docs/full-test.md.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,19 +20,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from ..engine import testscore
-from ..engine.blueprint import EASIER, HARDER
-from ..engine.routing import route, routing_threshold
-from ..grading import grade_answer
 from ..models import (
     MCQ_LABELS,
-    AssignmentProgress,
     FormModule,
     FormSlot,
     Phase,
-    PracticeSession,
     Question,
-    SessionItem,
     TestAccommodation,
     TestAttempt,
     TestForm,
@@ -42,19 +34,22 @@ from ..models import (
     User,
 )
 from ..spr import SprFormatError, parse_spr
-from .answers import answer_submit
-from .assignments import assignment_test_completed, local_time
-from .sessions import DEADLINE_GRACE, practice_session_finish
+from .sessions import DEADLINE_GRACE
+from .testmodules import (
+    SECTION_OF,
+    attempt_complete,
+    module_mark,
+    module_record_for_learning,
+    section_modules,
+    section_route,
+    section_score,
+)
 
 BREAK_SECONDS = 600
 NOTE_MAX_CHARS = 2000
 HIGHLIGHTS_MAX = 100
 HIGHLIGHT_MAX_OFFSET = 50_000
-# The namespace of the idempotency keys of the answers a closed module records for the learning engine.
-_ANSWER_KEYS = uuid.UUID("6f1f9e6e-3b7a-4a59-9f51-8a0c2f3d1b27")
 
-SECTION_OF = {Phase.RW1: "rw", Phase.RW2: "rw", Phase.MATH1: "math", Phase.MATH2: "math"}
-_SECTION_NAMES = {"rw": "Reading and Writing", "math": "Math"}
 _NEXT = {Phase.RW1: Phase.RW2, Phase.RW2: Phase.BREAK, Phase.BREAK: Phase.MATH1, Phase.MATH1: Phase.MATH2}
 
 
@@ -141,58 +136,12 @@ def fulltest_start(
     return Started(attempt, created=True)
 
 
-@transaction.atomic
-def assignment_test_start(
-    *, learner: User, progress: AssignmentProgress, now: datetime | None = None
-) -> Started:
-    """Start the full-length test this assignment asks for, or resume it. A learner has one open test at a
-    time: with another one open, that one is resumed (`created` False, and the assignment is not started).
-    Refused before the assignment opens and once it is completed; after its due time it starts (late)."""
-    now = now or timezone.now()
-    locked = (
-        AssignmentProgress.objects.select_for_update(of=("self",))
-        .select_related("assignment__institution", "assignment__form", "attempt")
-        .get(pk=progress.pk, learner=learner)
-    )
-    assignment = locked.assignment
-    if not assignment.is_full_test:
-        raise ValidationError("This assignment is a practice set.")
-    if locked.status == AssignmentProgress.Status.COMPLETED:
-        raise ValidationError("You have already completed this assignment.")
-    if locked.attempt is not None and locked.attempt.is_open:
-        return fulltest_start(learner=learner, now=now)  # resumes it (the learner's one open test)
-    if now < assignment.opens_at:
-        opens = local_time(assignment.opens_at, assignment.institution.time_zone)
-        raise ValidationError(f"This assignment opens on {opens}.")
-    started = fulltest_start(learner=learner, form=assignment.form, assignment=assignment, now=now)
-    if started.created:
-        locked.attempt = started.attempt
-        locked.status = AssignmentProgress.Status.IN_PROGRESS
-        locked.started_at = locked.started_at or now
-        locked.save(update_fields=["attempt", "status", "started_at"])
-        progress.attempt, progress.status, progress.started_at = (
-            started.attempt,
-            locked.status,
-            locked.started_at,
-        )
-    return started
-
-
-def _section_modules(attempt: TestAttempt, section: str) -> dict[str, FormModule]:
-    return {
-        module.variant: module
-        for module in FormModule.objects.filter(
-            form_id=attempt.form_id, section__name=_SECTION_NAMES[section]
-        )
-    }
-
-
 def _module_begin(
     attempt: TestAttempt, phase: str, *, at: datetime, module: FormModule | None = None
 ) -> None:
     """Start a module at `at`: its clock, and a response row for every slot."""
     if module is None:
-        module = _section_modules(attempt, SECTION_OF[phase])["routing"]
+        module = section_modules(attempt, SECTION_OF[phase])["routing"]
     deadline = at + timedelta(seconds=module_seconds(module, attempt))
     module_attempt = TestModuleAttempt.objects.create(
         attempt=attempt, phase=phase, module=module, started_at=at, deadline=deadline
@@ -250,172 +199,20 @@ def _phase_end(attempt: TestAttempt, *, at: datetime, reason: str) -> None:
     module_attempt = TestModuleAttempt.objects.select_related("module").get(attempt=attempt, phase=phase)
     module_attempt.closed_at, module_attempt.closed_reason = min(at, module_attempt.deadline), reason
     module_attempt.save(update_fields=["closed_at", "closed_reason"])
-    responses = _mark(module_attempt)
-    _record_for_learning(attempt, module_attempt, responses)
+    responses = module_mark(module_attempt)
+    module_record_for_learning(attempt, module_attempt, responses)
     section = SECTION_OF[phase]
     if phase in (Phase.RW1, Phase.MATH1):
-        variant = _route(attempt, section, responses)
-        _module_begin(attempt, _NEXT[phase], at=at, module=_section_modules(attempt, section)[variant])
+        variant = section_route(attempt, section, responses)
+        _module_begin(attempt, _NEXT[phase], at=at, module=section_modules(attempt, section)[variant])
         return
-    _score_section(attempt, section)
+    section_score(attempt, section)
     if phase == Phase.RW2:
         attempt.phase = Phase.BREAK
         attempt.phase_deadline = at + timedelta(seconds=break_seconds(attempt))
         attempt.save(update_fields=["phase", "phase_deadline"])
         return
-    _complete(attempt, at=at)
-
-
-def _mark(module_attempt: TestModuleAttempt) -> list[TestResponse]:
-    """Mark every response of the closed module (an unanswered item is wrong); returns them, with slots."""
-    responses = list(
-        TestResponse.objects.filter(module_attempt=module_attempt)
-        .select_related("slot__question")
-        .order_by("position")
-    )
-    correct_labels = dict(
-        Question.objects.filter(
-            pk__in=[r.slot.question_id for r in responses], options__is_correct=True
-        ).values_list("pk", "options__label")
-    )
-    for response in responses:
-        question = response.slot.question
-        if not response.given:
-            response.is_correct = False
-            continue
-        try:
-            _, response.is_correct = grade_answer(question, response.given, correct_labels.get(question.pk))
-        except ValidationError:
-            response.is_correct = False  # saves are checked, so only an entry the rules changed since
-    TestResponse.objects.bulk_update(responses, ["is_correct"])
-    return responses
-
-
-def _scored(responses) -> list[tuple[float, float, bool]]:
-    out = []
-    for response in responses:
-        if response.slot.pretest:
-            continue
-        question = response.slot.question
-        question.fill_defaults()
-        out.append((question.irt_a, question.irt_b, bool(response.is_correct)))
-    return out
-
-
-def _threshold(attempt: TestAttempt, section: str) -> float:
-    modules = _section_modules(attempt, section)
-    items = {}
-    for variant in (EASIER, HARDER):
-        rows = FormSlot.objects.filter(module=modules[variant], pretest=False).values_list(
-            "question__irt_a", "question__irt_b"
-        )
-        items[variant] = [(a or 1.0, b or 0.0) for a, b in rows]
-    return routing_threshold(items[EASIER], items[HARDER]).theta
-
-
-def _route(attempt: TestAttempt, section: str, responses) -> str:
-    """Module 2's variant by the routing rule on module 1's scored items (docs/test-forms.md)."""
-    return route(_scored(responses), _threshold(attempt, section))
-
-
-def _score_section(attempt: TestAttempt, section: str) -> None:
-    responses = (
-        TestResponse.objects.filter(
-            module_attempt__attempt=attempt, module_attempt__phase__in=_phases_of(section)
-        )
-        .select_related("slot__question")
-        .order_by("module_attempt__started_at", "position")
-    )
-    result = testscore.score_section(_scored(responses))
-    for name in ("theta", "sd", "score", "low", "high"):
-        setattr(attempt, f"{section}_{name}", getattr(result, name))
-    attempt.save(update_fields=[f"{section}_{name}" for name in ("theta", "sd", "score", "low", "high")])
-
-
-def _phases_of(section: str) -> list[str]:
-    return [phase for phase, name in SECTION_OF.items() if name == section]
-
-
-def section_result(attempt: TestAttempt, section: str) -> testscore.SectionResult:
-    return testscore.SectionResult(
-        theta=getattr(attempt, f"{section}_theta"),
-        sd=getattr(attempt, f"{section}_sd"),
-        score=getattr(attempt, f"{section}_score"),
-        low=getattr(attempt, f"{section}_low"),
-        high=getattr(attempt, f"{section}_high"),
-        correct=0,
-        scored=0,
-    )
-
-
-def _complete(attempt: TestAttempt, *, at: datetime) -> None:
-    total = testscore.score_total(section_result(attempt, "rw"), section_result(attempt, "math"))
-    attempt.total_score, attempt.total_low, attempt.total_high = total.score, total.low, total.high
-    attempt.status, attempt.phase, attempt.phase_deadline = TestAttempt.Status.COMPLETED, Phase.DONE, None
-    attempt.completed_at = at
-    attempt.save(
-        update_fields=[
-            "total_score",
-            "total_low",
-            "total_high",
-            "status",
-            "phase",
-            "phase_deadline",
-            "completed_at",
-        ]
-    )
-    _assignment_progress(attempt, at=at)
-
-
-def _assignment_progress(attempt: TestAttempt, *, at: datetime) -> None:
-    """A test started from a teacher's assignment completes it for the learner."""
-    if attempt.assignment_id is None:
-        return
-    assignment_test_completed(attempt=attempt, now=at)
-
-
-def _record_for_learning(attempt: TestAttempt, module_attempt: TestModuleAttempt, responses) -> None:
-    """The module's answers, recorded as a timed practice session's, so proficiency, the predicted score,
-    review and badges hear about them exactly as they do for practice (services.answers)."""
-    module = module_attempt.module
-    session = PracticeSession.objects.create(
-        learner_id=attempt.learner_id,
-        section_id=module.section_id,
-        mode=PracticeSession.Mode.TIMED,
-        scope=f"Full-length test: {attempt.form.name}, {module_attempt.get_phase_display()}",
-        length=len(responses),
-        time_limit_s=max(1, int((module_attempt.deadline - module_attempt.started_at).total_seconds())),
-        started_at=module_attempt.started_at,
-        deadline=module_attempt.deadline,
-    )
-    # Time spent on an item: from the save before it (or the module's start) to its own last save.
-    shown, previous = {}, module_attempt.started_at
-    for response in sorted((r for r in responses if r.given), key=lambda r: r.saved_at or previous):
-        shown[response.pk] = previous
-        previous = min(response.saved_at or previous, module_attempt.deadline)
-    items = SessionItem.objects.bulk_create(
-        [
-            SessionItem(
-                session=session, question_id=r.slot.question_id, position=r.position, shown_at=shown.get(r.pk)
-            )
-            for r in responses
-        ]
-    )
-    for response, item in zip(responses, items, strict=True):
-        if not response.given:
-            continue
-        when = min(response.saved_at or module_attempt.started_at, module_attempt.deadline)
-        answer_submit(
-            session=session,
-            question=response.slot.question,
-            given=response.given,
-            key=uuid.uuid5(_ANSWER_KEYS, str(response.pk)),
-            item=item,
-            now=when,
-        )
-    practice_session_finish(session=session, now=module_attempt.closed_at)
-    module_attempt.session = session
-    module_attempt.save(update_fields=["session"])
+    attempt_complete(attempt, at=at)
 
 
 # --- Saving a response (the hot path) ---------------------------------------------------------------------

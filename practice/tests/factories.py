@@ -18,7 +18,7 @@ SAMPLE_QUESTIONS = Path(__file__).resolve().parent / "data" / "sample_questions.
 
 @functools.lru_cache(maxsize=8)
 def _hashed(password: str) -> str:
-    """One PBKDF2 hash per password for the whole run: hashing costs ~0.2 s, and tests make many users."""
+    """One hash per password for the whole run: hashing costs ~30 ms (Argon2id), and tests make many users."""
     return make_password(password)
 
 

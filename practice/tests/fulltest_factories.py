@@ -3,6 +3,7 @@ and a learner who answers it."""
 
 import random
 
+from django.db import transaction
 from django.utils.html import escape
 
 from practice.engine.blueprint import EASY, HARD, MEDIUM
@@ -44,6 +45,7 @@ def _question(skill, level, kind, n, a, b):
     return question
 
 
+@transaction.atomic  # the questions and their options commit together (a deferred trigger checks them)
 def make_full_form(name: str = "Full form", *, seed: int = 1, a=(1.0, 1.0), spr_every: int = 4) -> TestForm:
     """A published form: six modules filled with new items (B correct; SPR items in Math), a pair of
     pretest slots per module. `a` is the range item discriminations are drawn from."""

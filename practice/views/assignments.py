@@ -24,7 +24,7 @@ from ..selectors.questions import skills_for_choice
 from ..services.assignments import assignment_create as create_assignment
 from ..services.assignments import assignment_start as start_assignment
 from ..services.assignments import local_time
-from ..services.fulltests import assignment_test_start
+from ..services.testassignments import assignment_test_start
 from ..tenancy import user_scope
 from .teaching import record_access, teacher_view
 

@@ -154,7 +154,10 @@ def fulltest_question(request, pk, phase, position):
     return _question_page(request, _synced(request, pk), phase, position)
 
 
-def _question_page(request, attempt, phase, position, errors=None, status=200):
+def _question_page(request, attempt, phase, position, errors=None, status=200, posted=None):
+    """The item's page. `posted` is a refused plain-form save: the page shows what the learner entered
+    (answer, flag, struck options, note) next to the errors, not the state saved before, so nothing typed
+    is lost."""
     if attempt.phase != phase:
         if phase not in {p.value for p in MODULE_PHASES}:
             raise Http404("No such module.")
@@ -163,14 +166,21 @@ def _question_page(request, attempt, phase, position, errors=None, status=200):
     if not 1 <= position <= len(responses):
         raise Http404("No such question in this module.")
     response = responses[position - 1]
+    shown = SimpleNamespace(
+        given=response.given, flagged=response.flagged, eliminated=response.eliminated, note=response.note
+    )
+    for name, value in (posted or {}).items():
+        if hasattr(shown, name):
+            setattr(shown, name, value)
     question, options = question_with_options(pk=response.slot.question_id)
-    struck = set(response.eliminated)
+    struck = set(shown.eliminated)
     for option in options:
         option.struck = option.label in struck
     context.update(
         {
             "position": position,
             "response": response,
+            "shown": shown,
             "question": question,
             "options": options,
             "previous_position": position - 1 if position > 1 else None,
@@ -222,6 +232,7 @@ def _save_changes(request) -> tuple[dict, int | None, str]:
 def fulltest_save_view(request, pk, phase, position):
     """Save one item's state. JSON in, JSON out for the page's script; a plain form redirects onward."""
     as_json = _wants_json(request)
+    changes = {}
     try:
         changes, seq, go = _save_changes(request)
         saved = fulltest_save(
@@ -242,7 +253,7 @@ def fulltest_save_view(request, pk, phase, position):
         if as_json:
             return JsonResponse({"errors": errors}, status=422)
         attempt = attempt_get(learner=request.user, pk=pk)
-        return _question_page(request, attempt, phase, position, errors=errors, status=422)
+        return _question_page(request, attempt, phase, position, errors=errors, status=422, posted=changes)
     if as_json:
         return JsonResponse(
             {

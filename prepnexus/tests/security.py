@@ -145,7 +145,8 @@ def finished_test_of(admin):
     from django.utils import timezone
 
     from practice.models import AssignmentProgress, Role, TestForm
-    from practice.services.fulltests import assignment_test_start, fulltest_sync
+    from practice.services.fulltests import fulltest_sync
+    from practice.services.testassignments import assignment_test_start
     from practice.tenancy import user_scope
     from practice.tests.fulltest_factories import make_full_form
     from practice.tests.institution_factories import make_test_assignment

@@ -31,8 +31,11 @@ def test_error_pages_render_without_touching_the_database(
     assert b"/static/css/site." in response.content
 
 
-def test_503_page_says_when_to_retry(rf):
-    assert views.service_unavailable(rf.get("/"))["Retry-After"] == "5"
+def test_503_page_says_when_to_retry_and_retries_by_itself(rf):
+    response = views.service_unavailable(rf.get("/"))
+    assert response["Retry-After"] == "5"
+    # A page load that meets a database restart mid-test is retried by the browser, no click needed.
+    assert b'<meta http-equiv="refresh" content="5">' in response.content
 
 
 def test_unknown_url_gets_branded_404_with_no_queries(client, django_assert_num_queries):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.hashers import get_hasher
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
@@ -24,16 +24,22 @@ def limits(**overrides):
 
 @pytest.fixture
 def hashes(monkeypatch):
-    """Every PBKDF2 computation: checking a password (verify calls encode) and the dummy hash for an
-    unknown account both go through encode."""
+    """Every computation of the preferred hasher (Argon2id): checking a password goes through verify,
+    the dummy hash for an unknown account through encode."""
     calls = []
-    original = PBKDF2PasswordHasher.encode
+    hasher = type(get_hasher("default"))
 
-    def counted(self, *args, **kwargs):
-        calls.append("hash")
-        return original(self, *args, **kwargs)
+    def counting(name):
+        original = getattr(hasher, name)
 
-    monkeypatch.setattr(PBKDF2PasswordHasher, "encode", counted)
+        def counted(self, *args, **kwargs):
+            calls.append(name)
+            return original(self, *args, **kwargs)
+
+        return counted
+
+    for name in ("encode", "verify"):
+        monkeypatch.setattr(hasher, name, counting(name))
     return calls
 
 

@@ -164,7 +164,7 @@ def test_deploy_check_refuses_the_test_only_routes():
     assert "prepnexus.E001" in result.stderr
 
 
-@pytest.mark.parametrize("module", ["tests.harness.settings", "bench.settings_bare"])
+@pytest.mark.parametrize("module", ["tests.harness.settings", "bench.settings_bare", "bench.settings_pbkdf2"])
 def test_test_only_settings_refuse_to_start_without_the_opt_in(module):
     result = run("", "manage.py", "check", DJANGO_SETTINGS_MODULE=module)
     assert result.returncode != 0
@@ -172,7 +172,7 @@ def test_test_only_settings_refuse_to_start_without_the_opt_in(module):
     assert "prepnexus.settings" in result.stderr
 
 
-@pytest.mark.parametrize("module", ["tests.harness.settings", "bench.settings_bare"])
+@pytest.mark.parametrize("module", ["tests.harness.settings", "bench.settings_bare", "bench.settings_pbkdf2"])
 def test_test_only_settings_refuse_to_start_over_https_even_with_the_opt_in(module):
     result = run(
         "",

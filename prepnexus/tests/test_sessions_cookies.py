@@ -115,8 +115,90 @@ def test_production_cookies_are_host_prefixed_secure_and_httponly():
     assert set(out["cookies"]) == {"__Host-sessionid", "__Host-csrftoken"}
 
 
-def test_passwords_use_djangos_default_hasher_first():
-    from django.conf import global_settings
+def test_new_passwords_are_hashed_with_argon2id_at_owasps_minimum():
+    from django.contrib.auth.hashers import get_hasher, make_password
 
-    assert settings.PASSWORD_HASHERS[0] == global_settings.PASSWORD_HASHERS[0]
+    assert get_hasher("default").algorithm == "argon2"
+    # argon2id, 19 MiB, 2 passes, 1 lane: the minimum configuration of OWASP's Password Storage Cheat Sheet.
+    assert make_password("a-long-enough-passphrase").startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert len(settings.AUTH_PASSWORD_VALIDATORS) >= 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "hasher",
+    [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # every account made before the switch
+        "django.contrib.auth.hashers.Argon2PasswordHasher",  # Django's own argon2 parameters
+    ],
+)
+def test_an_older_hash_logs_in_and_is_upgraded_to_argon2id_once(client, hasher):
+    from django.contrib.auth.hashers import make_password
+    from django.utils.module_loading import import_string
+
+    user = make_user()
+    user.password = make_password(PASSWORD, hasher=import_string(hasher)())
+    user.save(update_fields=["password"])
+    old = user.password
+
+    response = client.post(reverse("login"), {"username": user.username, "password": "not-" + PASSWORD})
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.password == old, "a failed login must not touch the stored hash"
+
+    login(client, user)
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.check_password(PASSWORD)
+    upgraded = user.password
+    client.logout()
+    login(client, user)
+    user.refresh_from_db()
+    assert user.password == upgraded  # upgraded once, not on every login
+
+
+@pytest.mark.django_db
+def test_a_login_lasts_a_school_day_without_a_write_per_page(client):
+    from django.utils import timezone
+
+    user = make_user()
+    assert settings.SESSION_COOKIE_AGE == 12 * 3600
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert int(cookie["max-age"]) == 12 * 3600
+    key = cookie.value
+    expires = Session.objects.get(session_key=key).expire_date
+    left = (expires - timezone.now()).total_seconds()
+    assert 12 * 3600 - 60 < left <= 12 * 3600
+    # Pages do not move the expiry (no session write per request): the day's login holds until evening.
+    for name in ("profile", "practice:dashboard", "profile"):
+        assert client.get(reverse(name)).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == expires
+
+
+@pytest.mark.django_db
+def test_a_session_past_its_day_asks_for_the_password_again(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = make_user()
+    key = login(client, user)
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    cache.delete(CACHED_DB_PREFIX + key)  # as Redis drops it when its timeout (the same 12 h) runs out
+    response = client.get(reverse("profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_session_age_comes_from_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SESSION_COOKIE_AGE)"
+    )
+    env = {**os.environ, "SESSION_COOKIE_AGE": "28800", "DJANGO_SETTINGS_MODULE": "prepnexus.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "28800"

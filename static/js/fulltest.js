@@ -22,8 +22,18 @@
     return lastSeq;
   }
 
-  function say(text) {
-    if (statusLine) { statusLine.textContent = text; }
+  function say(text, isError) {
+    if (statusLine) {
+      statusLine.textContent = text;
+      statusLine.classList.toggle("is-error", !!isError);
+    }
+  }
+
+  // The answer field says whether the server refused its entry (as the no-script page does with 422).
+  function markInvalid(invalid) {
+    var spr = form && form.querySelector("[data-spr]");
+    if (!spr) { return; }
+    if (invalid) { spr.setAttribute("aria-invalid", "true"); } else { spr.removeAttribute("aria-invalid"); }
   }
 
   function typing(target) {
@@ -82,7 +92,8 @@
         return response.json().then(function (data) {
           var messages = [];
           Object.keys(data.errors || {}).forEach(function (k) { messages = messages.concat(data.errors[k]); });
-          say("Not saved: " + messages.join(" "));
+          say("Not saved: " + messages.join(" "), true);
+          markInvalid(!!(data.errors && data.errors.given));
           if (pending === body) { pending = null; }
         });
       }
@@ -91,11 +102,12 @@
         if (pending === body) { pending = null; }
         retryDelay = 1000;
         say("Saved.");
+        markInvalid(false);
         markCell(data);
       });
     }).catch(function () {
       // Offline or a server hiccup: retry the same save (same seq, so it lands once) with backoff.
-      say("Connection lost: your answer is kept here and will be saved when the connection returns.");
+      say("Connection lost: your answer is kept here and will be saved when the connection returns.", true);
       return new Promise(function (resolve) {
         setTimeout(function () {
           if (pending === body) { resolve(attempt(body)); } else { resolve(); }
@@ -114,6 +126,8 @@
     if (hidden) {
       hidden.textContent = (data.given ? ", answered" : ", unanswered") + (data.flagged ? ", marked for review" : "");
     }
+    var count = document.querySelector("[data-answered-count]");
+    if (count) { count.textContent = document.querySelectorAll(".nav-cell.is-answered").length; }
   }
 
   // Before leaving the page by a link or a button, make sure the last save has landed.
@@ -121,6 +135,9 @@
     var wait = pending ? attempt(pending) : Promise.resolve();
     wait.then(function () { window.location.assign(url); });
   }
+
+  // The highlighter, the key hints and the Math tools' buttons work only with scripts; hidden until then.
+  document.querySelectorAll("[data-needs-script]").forEach(function (node) { node.hidden = false; });
 
   if (form) {
     var debounce = null;
@@ -185,8 +202,8 @@
     if (letter) {
       var radio = form.querySelector('input[name="given"][value="' + letter + '"]');
       if (radio) {
+        // Focus stays where it was: on a focused radio the arrow keys would change the answer, not move.
         radio.checked = true;
-        radio.focus();
         radio.dispatchEvent(new Event("change", { bubbles: true }));
         event.preventDefault();
       }
@@ -238,8 +255,11 @@
       }
       if (left <= 0) {
         clearInterval(interval);
-        // The server ends the phase at its deadline; going back to the test shows where it is now.
-        setTimeout(function () { thenGo(timer.getAttribute("data-resume-url")); }, 2500);
+        // The server ends the phase once its deadline and 2 s of grace (for saves in flight) have passed;
+        // going back to the test then shows where it is now. This clock may reach 0 up to 1.5 s early (the
+        // page's whole seconds, and rounding), so wait 4 s: any sooner, the module reloads at 0:00 first.
+        say("Time is up. Your saved answers count; moving on…");
+        setTimeout(function () { thenGo(timer.getAttribute("data-resume-url")); }, 4000);
       }
     };
     var interval = setInterval(tick, 1000);

@@ -316,7 +316,7 @@ def test_old_password_logs_in_through_the_login_view_and_is_upgraded_once(client
         assert response.status_code == 302, f"{username} could not log in with the legacy password"
         assert int(client.session["_auth_user_id"]) == user.pk
         user.refresh_from_db()
-        assert identify_hasher(user.password).algorithm == "pbkdf2_sha256"
+        assert identify_hasher(user.password).algorithm == "argon2"
         assert user.check_password(password)
         client.logout()
 

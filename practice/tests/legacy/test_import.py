@@ -546,7 +546,7 @@ def test_old_passwords_log_in_after_import_and_are_upgraded(client, kind, source
         assert response.status_code == 302, f"{login} could not log in"
         user = User.objects.get(pk=client.session["_auth_user_id"])
         assert user.username == row["username"]
-        assert identify_hasher(user.password).algorithm == "pbkdf2_sha256"
+        assert identify_hasher(user.password).algorithm == "argon2"
         client.logout()
 
 

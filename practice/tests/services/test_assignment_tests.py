@@ -10,12 +10,8 @@ from django.utils import timezone
 
 from practice.models import Assignment, AssignmentProgress, TestAttempt, TestForm
 from practice.services.assignments import assignment_create, assignment_start, assignment_test_completed
-from practice.services.fulltests import (
-    accommodation_set,
-    assignment_test_start,
-    fulltest_start,
-    fulltest_sync,
-)
+from practice.services.fulltests import accommodation_set, fulltest_start, fulltest_sync
+from practice.services.testassignments import assignment_test_start
 from practice.tenancy import STAFF_ROLES, operator_access, user_scope
 
 from ..factories import math

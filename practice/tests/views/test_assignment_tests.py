@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.models import AccessEvent, Assignment, AssignmentProgress, TestAccommodation, TestAttempt
-from practice.services.fulltests import assignment_test_start, fulltest_start, fulltest_sync
+from practice.services.fulltests import fulltest_start, fulltest_sync
+from practice.services.testassignments import assignment_test_start
 from practice.tenancy import operator_access, user_scope
 
 from ..factories import make_user

@@ -10,7 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from practice.models import AssignmentProgress, Role
-from practice.services.fulltests import assignment_test_start, fulltest_sync
+from practice.services.fulltests import fulltest_sync
+from practice.services.testassignments import assignment_test_start
 from practice.tenancy import operator_access, user_scope
 from tests.harness.axe import axe_violations, format_violations
 

@@ -2,6 +2,7 @@
 review page, the break, the report, and every kind of bad input."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -159,6 +160,24 @@ def test_invalid_spr_entry_is_422_on_the_page(client, form, learner):
     assert page.status_code == 422 and b"Mixed numbers" in page.content
     assert _save(client, attempt, phase="math1", position=spr.position, given="$5").status_code == 422
     assert _save(client, attempt, phase="math1", position=spr.position, given="-7/2").status_code == 200
+
+
+def test_a_refused_plain_form_save_shows_what_the_learner_entered(client, form, learner):
+    attempt = fulltest_start(learner=learner).attempt
+    attempt = fulltest_module_submit(attempt=attempt, phase="rw1")
+    attempt = fulltest_module_submit(attempt=attempt, phase="rw2")
+    client.post(reverse("practice:fulltest-break-end", args=[attempt.pk]))
+    spr = TestResponse.objects.filter(
+        module_attempt__attempt=attempt, module_attempt__phase="math1", slot__question__type="spr"
+    ).first()
+    url = reverse("practice:fulltest-save", args=[attempt.pk, "math1", spr.position])
+    page = client.post(url, {"given": "3 1/2", "flagged": "1", "go": "next"})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert 'value="3 1/2"' in html and 'aria-invalid="true"' in html
+    assert re.search(r'name="flagged" value="1" data-flag checked', html)
+    spr.refresh_from_db()
+    assert spr.given == "" and not spr.flagged  # nothing of the refused save was stored
 
 
 def test_after_the_deadline_the_save_is_refused_and_the_page_moves_on(client, form, learner):
