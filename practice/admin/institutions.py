@@ -97,11 +97,21 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["title", "classroom", "institution", "opens_at", "due_at", "length", "mode"]
-    list_filter = ["institution", "mode"]
+    list_display = [
+        "title",
+        "kind",
+        "classroom",
+        "institution",
+        "opens_at",
+        "due_at",
+        "form",
+        "length",
+        "mode",
+    ]
+    list_filter = ["institution", "kind", "mode"]
     search_fields = ["title", "classroom__name"]
     raw_id_fields = ["classroom", "created_by"]
-    list_select_related = ["classroom", "institution"]
+    list_select_related = ["classroom", "institution", "form"]
 
 
 @admin.register(AssignmentProgress)

@@ -16,6 +16,7 @@ from ..models import (
     Profile,
     ReviewRating,
     Scheduler,
+    TestAccommodation,
     User,
 )
 from ..services.accounts import DELETE_CONFIRMATION
@@ -289,3 +290,13 @@ class FlashcardImportForm(forms.Form):
     def _too_large_message() -> str:
         limit = flashcard_csv.MAX_BYTES // (1024 * 1024)
         return f"The file is larger than {limit} MB. Split it into smaller files and upload each one."
+
+
+class AccommodationForm(forms.ModelForm):
+    """A learner's approved testing accommodations, as a teacher or staff record them."""
+
+    class Meta:
+        model = TestAccommodation
+        fields = ["time_multiplier", "extended_breaks", "note"]
+        widgets = {"time_multiplier": forms.RadioSelect}
+        labels = {"time_multiplier": "Time per module", "extended_breaks": "Extended breaks (twice as long)"}

@@ -1,11 +1,13 @@
-"""The form a teacher assigns a practice set with: what the learner's start form asks, plus a title, when
-it opens and is due (in the institution's time zone) and who gets it."""
+"""The form a teacher assigns work with: a practice set (what the learner's start form asks) or a
+full-length practice test (a form, or each learner's next unseen one), plus a title, when it opens and is
+due (in the institution's time zone) and who gets it."""
 
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 
+from ..models import Assignment, TestForm
 from . import SessionStartForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -27,6 +29,20 @@ class AssignmentForm(SessionStartForm):
     ]
 
     title = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(
+        choices=Assignment.Kind.choices,
+        initial=Assignment.Kind.PRACTICE,
+        required=False,  # none chosen: a practice set, as before full tests could be assigned
+        widget=forms.RadioSelect,
+        label="What",
+    )
+    test_form = forms.ModelChoiceField(
+        queryset=TestForm.objects.none(),
+        required=False,
+        label="Test form",
+        empty_label="Each learner's next unseen form",
+        help_text="Full-length test only.",
+    )
     opens_at = _datetime_field("Opens")
     due_at = _datetime_field("Due")
     audience = forms.ChoiceField(
@@ -36,7 +52,8 @@ class AssignmentForm(SessionStartForm):
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Learners"
     )
 
-    field_order = ["title"]
+    field_order = ["title", "kind"]
+    PRACTICE_FIELDS = ("section", "difficulty", "length", "mode")
 
     def __init__(self, *args, learners, time_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +66,17 @@ class AssignmentForm(SessionStartForm):
         now = timezone.localtime(timezone.now(), self.time_zone)
         self.fields["opens_at"].initial = now.replace(tzinfo=None, second=0, microsecond=0)
         self.fields["opens_at"].help_text = self.fields["due_at"].help_text = f"Time zone: {time_zone}."
+        self.fields["test_form"].queryset = TestForm.objects.published().order_by("name")
+        if self.is_full_test:
+            for name in self.PRACTICE_FIELDS:
+                self.fields[name].required = False
+
+    @property
+    def is_full_test(self) -> bool:
+        return self.is_bound and self.data.get("kind") == Assignment.Kind.FULL_TEST
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or Assignment.Kind.PRACTICE
 
     def full_clean(self):
         # Datetimes typed into the form are the institution's local time.
@@ -56,7 +84,22 @@ class AssignmentForm(SessionStartForm):
             super().full_clean()
 
     def clean(self):
-        cleaned = super().clean()
+        if self.is_full_test:
+            # A full test asks none of a practice set's questions; what was ticked there is ignored.
+            for name in (*self.PRACTICE_FIELDS, "domains", "skills"):
+                self.errors.pop(name, None)
+            cleaned = self.cleaned_data
+            cleaned |= {
+                "section": None,
+                "domains": [],
+                "skills": [],
+                "difficulty": "",
+                "length": None,
+                "mode": "",
+            }
+        else:
+            cleaned = super().clean()
+            cleaned["test_form"] = None
         if cleaned.get("audience") == "chosen":
             cleaned["learners"] = [self.learner_objects[pk] for pk in cleaned.get("learners", [])]
             if not cleaned["learners"]:

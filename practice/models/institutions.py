@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .accounts import validate_time_zone
 from .bank import Section
+from .forms import TestForm
 from .sessions import PracticeSession
 
 # Join codes: random characters from an alphabet without look-alikes (no 0/O, 1/I/L, U/V).
@@ -167,7 +168,12 @@ class Enrollment(models.Model):
 
 
 class Assignment(models.Model):
-    """A practice set a teacher assigns to a class or to chosen learners, open from opens_at to due_at."""
+    """Work a teacher assigns to a class or to chosen learners, open from opens_at to due_at: a practice set
+    (section, skills, length...) or a full-length practice test (a form, or the learner's next unseen one)."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", "Practice set"
+        FULL_TEST = "full_test", "Full-length practice test"
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
@@ -175,7 +181,18 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     title = models.CharField(max_length=120)
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=9, choices=Kind.choices, default=Kind.PRACTICE)
+    # A full test's form; empty: the published form the learner has sat least often.
+    form = models.ForeignKey(
+        TestForm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"status": TestForm.Status.PUBLISHED},
+    )
+    # A practice set's fields; a full test has none of them (assignment_kind_consistent).
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Skills and domains are global reference rows; ids here keep this table free of a join table that
     # would need an institution_id of its own. The service checks them.
     skill_ids = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
@@ -184,10 +201,11 @@ class Assignment(models.Model):
         max_length=7,
         choices=PracticeSession.DifficultyChoice.choices,
         default=PracticeSession.DifficultyChoice.MIXED,
+        blank=True,
     )
-    length = models.PositiveSmallIntegerField(default=10)
+    length = models.PositiveSmallIntegerField(default=10, null=True, blank=True)
     mode = models.CharField(
-        max_length=8, choices=PracticeSession.Mode.choices, default=PracticeSession.Mode.PRACTICE
+        max_length=8, choices=PracticeSession.Mode.choices, default=PracticeSession.Mode.PRACTICE, blank=True
     )
     whole_class = models.BooleanField(default=True, help_text="Learners who join later get it too.")
     opens_at = models.DateTimeField(default=timezone.now)
@@ -203,6 +221,26 @@ class Assignment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(length__gte=1, length__lte=50), name="assignment_length_range"
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind="practice",
+                    section__isnull=False,
+                    length__isnull=False,
+                    difficulty__in=PracticeSession.DifficultyChoice.values,
+                    mode__in=PracticeSession.Mode.values,
+                    form__isnull=True,
+                )
+                | models.Q(
+                    kind="full_test",
+                    section__isnull=True,
+                    skill_ids=[],
+                    domain_ids=[],
+                    length__isnull=True,
+                    difficulty="",
+                    mode="",
+                ),
+                name="assignment_kind_consistent",
+            ),
         ]
         indexes = [models.Index(fields=["classroom", "-due_at"], name="assignment_class_due_idx")]
 
@@ -211,6 +249,10 @@ class Assignment(models.Model):
 
     def get_absolute_url(self):
         return reverse("teach:assignment-detail", args=[self.pk])
+
+    @property
+    def is_full_test(self) -> bool:
+        return self.kind == self.Kind.FULL_TEST
 
 
 class AssignmentProgress(models.Model):
@@ -228,6 +270,14 @@ class AssignmentProgress(models.Model):
     )
     session = models.OneToOneField(
         PracticeSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignment_progress"
+    )
+    # A full-test assignment's attempt (the database sets it NULL when the attempt goes).
+    attempt = models.OneToOneField(
+        "practice.TestAttempt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignment_progress",
     )
     status = models.CharField(max_length=11, choices=Status.choices, default=Status.NOT_STARTED)
     answered = models.PositiveSmallIntegerField(default=0)

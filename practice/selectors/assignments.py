@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from ..models import Assignment, AssignmentProgress, Classroom, Role, User
+from ..models import Assignment, AssignmentProgress, Classroom, Role, TestAttempt, User
 from ..tenancy import user_scope
 
 RECENTLY_COMPLETED = timedelta(days=14)
@@ -70,6 +70,65 @@ def assignment_report(*, assignment: Assignment) -> AssignmentReport:
     )
 
 
+@dataclass
+class TestAssignmentReport:
+    """A full-test assignment's recipients by where they are; finished rows carry their attempt's scores."""
+
+    not_started: list[AssignmentProgress]
+    in_progress: list[AssignmentProgress]
+    finished: list[AssignmentProgress]
+
+    @property
+    def assigned(self) -> int:
+        return len(self.not_started) + len(self.in_progress) + len(self.finished)
+
+    @property
+    def learner_ids(self) -> list[int]:
+        return [row.learner_id for row in (*self.not_started, *self.in_progress, *self.finished)]
+
+
+def assignment_test_report(*, assignment: Assignment, now: datetime | None = None) -> TestAssignmentReport:
+    """Who has not started the full test, who is sitting it (with the phase; `time_up` when its clock ran
+    out and the test ends on the learner's next visit) and who finished (with scores). One query."""
+    now = now or timezone.now()
+    rows = (
+        AssignmentProgress.objects.filter(assignment=assignment)
+        .select_related("learner__profile", "attempt")
+        .order_by("learner__profile__display_name", "learner__username")
+    )
+    report = TestAssignmentReport(not_started=[], in_progress=[], finished=[])
+    for row in rows:
+        row.assignment = assignment
+        attempt = row.attempt
+        if row.status == COMPLETED and attempt is not None and attempt.status == TestAttempt.Status.COMPLETED:
+            report.finished.append(row)
+        elif attempt is not None and row.status != COMPLETED:
+            row.time_up = (
+                attempt.is_open and attempt.phase_deadline is not None and attempt.phase_deadline < now
+            )
+            report.in_progress.append(row)
+        else:
+            report.not_started.append(row)
+    return report
+
+
+def assignment_attempt_get(*, assignment: Assignment, learner: User) -> TestAttempt:
+    """The learner's completed attempt at this full-test assignment, or 404. Runs in the teacher's context."""
+    progress = (
+        AssignmentProgress.objects.filter(
+            assignment=assignment,
+            learner=learner,
+            status=COMPLETED,
+            attempt__status=TestAttempt.Status.COMPLETED,
+        )
+        .select_related("attempt__form", "attempt__learner__profile")
+        .first()
+    )
+    if progress is None:
+        raise Http404("No finished test for this learner.")
+    return progress.attempt
+
+
 def learner_progress_get(*, learner: User, pk: int) -> AssignmentProgress:
     """The learner's own assignment progress, or 404 (also anyone else's). Runs in the learner's context."""
     try:
@@ -101,7 +160,7 @@ def learner_assignments(*, learner: User, now: datetime | None = None) -> Learne
                 Q(~Q(status=COMPLETED), assignment__classroom__archived=False)
                 | Q(status=COMPLETED, completed_at__gte=now - RECENTLY_COMPLETED)
             )
-            .select_related("assignment__classroom", "session")
+            .select_related("assignment__classroom", "session", "attempt")
             .order_by("assignment__due_at", "pk")[:DASHBOARD_LIMIT]
         )
     found = LearnerAssignments()

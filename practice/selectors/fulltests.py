@@ -11,6 +11,7 @@ from ..models import (
     Phase,
     Question,
     QuestionOption,
+    TestAccommodation,
     TestAttempt,
     TestForm,
     TestModuleAttempt,
@@ -164,3 +165,8 @@ def attempt_report(*, attempt: TestAttempt) -> Report:
     ):
         report.domains.setdefault(section, []).append(perf)
     return report
+
+
+def accommodation_get(*, learner: User) -> TestAccommodation | None:
+    """The learner's recorded testing accommodations, if any (with who set them)."""
+    return TestAccommodation.objects.filter(learner=learner).select_related("set_by").first()

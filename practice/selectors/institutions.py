@@ -95,7 +95,7 @@ def assignment_get(*, scope: Scope, pk: int) -> Assignment:
     """An assignment of a class the user may open, or 404."""
     classes = classroom_list(scope=scope, include_archived=True).values("pk")
     try:
-        return Assignment.objects.select_related("classroom__institution", "section").get(
+        return Assignment.objects.select_related("classroom__institution", "section", "form").get(
             pk=pk, classroom__in=classes
         )
     except Assignment.DoesNotExist as exc:

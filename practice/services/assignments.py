@@ -1,9 +1,12 @@
-"""Assignment writes: a teacher assigns a practice set to a class or to chosen learners, and a learner
-starts (or resumes) the session that works on it.
+"""Assignment writes: a teacher assigns a practice set or a full-length test to a class or to chosen
+learners, and a learner starts (or resumes) the session or the test that works on it.
 
-Completion is recorded where every session ends (`services.progress.assignment_progress_complete`).
-Both functions run inside the tenancy context their caller set: the teacher's (`teacher_view`) for
-`assignment_create`, the learner's own (`user_scope(learner, roles=["learner"])`) for `assignment_start`.
+A practice set's completion is recorded where every session ends
+(`services.progress.assignment_progress_complete`); a full test's where the attempt completes
+(`assignment_test_completed`, called by `services.testmodules` in the attempt's transaction).
+A full test's start is `services.testassignments.assignment_test_start`.
+The functions run inside the tenancy context their caller set: the teacher's (`teacher_view`) for
+`assignment_create`, the learner's own (`user_scope(learner, roles=["learner"])`) for the starts.
 """
 
 from datetime import datetime
@@ -11,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import (
@@ -20,11 +25,17 @@ from ..models import (
     Domain,
     Enrollment,
     PracticeSession,
+    Role,
     Section,
     Skill,
+    TestAttempt,
+    TestForm,
     User,
 )
+from ..tenancy import user_scope
 from .sessions import SESSION_MAX_LENGTH, SESSION_MIN_LENGTH, practice_session_start
+
+COMPLETED = AssignmentProgress.Status.COMPLETED
 
 
 def local_time(moment: datetime, time_zone: str) -> str:
@@ -39,34 +50,47 @@ def assignment_create(
     classroom: Classroom,
     created_by: User,
     title: str,
-    section: Section,
+    kind: str = Assignment.Kind.PRACTICE,
+    section: Section | None = None,
     skills=(),
     domains=(),
     difficulty: str = PracticeSession.DifficultyChoice.MIXED,
     length: int = 10,
     mode: str = PracticeSession.Mode.PRACTICE,
+    form: TestForm | None = None,
     opens_at: datetime,
     due_at: datetime,
     learners: list[User] | None = None,
 ) -> Assignment:
-    """Assign a practice set: to every learner of the class (and those who join later) when `learners`
+    """Assign a practice set (section, skills, length...) or a full-length test (`form`, or None for each
+    learner's next unseen form): to every learner of the class (and those who join later) when `learners`
     is None, else to the chosen learners, who must be enrolled. One progress row per recipient."""
     errors = {}
     title = title.strip()
+    full_test = kind == Assignment.Kind.FULL_TEST
+    if kind not in Assignment.Kind.values:
+        errors["kind"] = "Choose a practice set or a full-length practice test."
     if not title:
         errors["title"] = "Give the assignment a title."
     if due_at <= opens_at:
         errors["due_at"] = "The due time must be after the time the assignment opens."
-    if not SESSION_MIN_LENGTH <= length <= SESSION_MAX_LENGTH:
-        errors["length"] = f"Choose between {SESSION_MIN_LENGTH} and {SESSION_MAX_LENGTH} questions."
-    if difficulty not in PracticeSession.DifficultyChoice.values:
-        errors["difficulty"] = "Choose a difficulty from the list."
-    if mode not in PracticeSession.Mode.values:
-        errors["mode"] = "Choose practice or timed."
-    if any(skill.domain.section_id != section.pk for skill in skills) or any(
-        domain.section_id != section.pk for domain in domains
-    ):
-        errors["section"] = f"Pick domains and skills from {section.name} only."
+    if full_test:
+        if form is not None and form.status != TestForm.Status.PUBLISHED:
+            errors["form"] = "Choose a published test form."
+    else:
+        if section is None:
+            errors["section"] = "Choose a section."
+        if not SESSION_MIN_LENGTH <= length <= SESSION_MAX_LENGTH:
+            errors["length"] = f"Choose between {SESSION_MIN_LENGTH} and {SESSION_MAX_LENGTH} questions."
+        if difficulty not in PracticeSession.DifficultyChoice.values:
+            errors["difficulty"] = "Choose a difficulty from the list."
+        if mode not in PracticeSession.Mode.values:
+            errors["mode"] = "Choose practice or timed."
+        if section is not None and (
+            any(skill.domain.section_id != section.pk for skill in skills)
+            or any(domain.section_id != section.pk for domain in domains)
+        ):
+            errors["section"] = f"Pick domains and skills from {section.name} only."
     if classroom.archived:
         errors["__all__"] = "This class is archived; restore it before assigning work."
     enrolled = set(Enrollment.objects.filter(classroom=classroom).values_list("learner_id", flat=True))
@@ -80,17 +104,26 @@ def assignment_create(
             errors["learners"] = f"Not in {classroom.name}: {', '.join(u.username for u in strangers)}."
     if errors:
         raise ValidationError(errors)
+    if full_test:
+        practice_fields = {"section": None, "skill_ids": [], "domain_ids": [], "length": None}
+        practice_fields |= {"difficulty": "", "mode": "", "form": form}
+    else:
+        practice_fields = {
+            "section": section,
+            "skill_ids": sorted(skill.pk for skill in skills),
+            "domain_ids": sorted(domain.pk for domain in domains),
+            "difficulty": difficulty,
+            "length": length,
+            "mode": mode,
+            "form": None,
+        }
     assignment = Assignment(
         institution_id=classroom.institution_id,
         classroom=classroom,
         created_by=created_by,
         title=title,
-        section=section,
-        skill_ids=sorted(skill.pk for skill in skills),
-        domain_ids=sorted(domain.pk for domain in domains),
-        difficulty=difficulty,
-        length=length,
-        mode=mode,
+        kind=kind,
+        **practice_fields,
         whole_class=learners is None,
         opens_at=opens_at,
         due_at=due_at,
@@ -120,6 +153,8 @@ def assignment_start(
         .get(pk=progress.pk, learner=learner)
     )
     assignment = locked.assignment
+    if assignment.is_full_test:
+        raise ValidationError("This assignment is a full-length test.")
     if locked.status == AssignmentProgress.Status.COMPLETED:
         raise ValidationError("You have already completed this assignment.")
     if locked.session is not None and locked.session.is_open:
@@ -150,3 +185,26 @@ def assignment_start(
     locked.save(update_fields=["session", "status", "started_at"])
     progress.session, progress.status, progress.started_at = session, locked.status, locked.started_at
     return session
+
+
+def assignment_test_completed(*, attempt: TestAttempt, now: datetime) -> int:
+    """Mark the assignment a completed full test was started from as completed (late when after its due
+    time). Runs in the attempt's transaction; once only: a completed row is left alone. Returns the rows
+    updated."""
+    completed_at = attempt.completed_at or now
+    # The progress rows sit behind row-level security: enter the learner's own institutions.
+    with user_scope(User(pk=attempt.learner_id), roles=[Role.LEARNER]):
+        return (
+            AssignmentProgress.objects.filter(
+                Q(attempt_id=attempt.pk)
+                | Q(assignment_id=attempt.assignment_id, learner_id=attempt.learner_id, attempt__isnull=True)
+            )
+            .exclude(status=COMPLETED)
+            .update(
+                status=COMPLETED,
+                attempt_id=attempt.pk,
+                completed_at=completed_at,
+                started_at=Coalesce(F("started_at"), Value(attempt.started_at, output_field=DateTimeField())),
+                late=Exists(Assignment.objects.filter(pk=OuterRef("assignment_id"), due_at__lt=completed_at)),
+            )
+        )

@@ -24,6 +24,7 @@ from ..models import (
     TestResponse,
 )
 from .answers import answer_submit
+from .assignments import assignment_test_completed
 from .sessions import practice_session_finish
 
 # The namespace of the idempotency keys of the answers a closed module records for the learning engine.
@@ -146,10 +147,6 @@ def _assignment_progress(attempt: TestAttempt, *, at: datetime) -> None:
     """A test started from a teacher's assignment completes it for the learner."""
     if attempt.assignment_id is None:
         return
-    # services.assignments starts full tests through services.fulltests, which imports this module:
-    # a top-level import would be circular.
-    from .assignments import assignment_test_completed
-
     assignment_test_completed(attempt=attempt, now=at)
 
 

@@ -80,6 +80,13 @@ def make_assignment(classroom: Classroom, *, learners=(), **overrides) -> Assign
     return assignment
 
 
+def make_test_assignment(classroom: Classroom, *, learners=(), form=None, **overrides) -> Assignment:
+    """A full-length test assignment (of `form`, or each learner's next unseen one)."""
+    fields = {"kind": Assignment.Kind.FULL_TEST, "form": form, "section": None, "length": None}
+    fields |= {"difficulty": "", "mode": ""}
+    return make_assignment(classroom, learners=learners, **(fields | overrides))
+
+
 def make_school(**overrides):
     """An institution with an admin, a teacher, a class they teach and two enrolled learners."""
     institution = make_institution(**overrides)

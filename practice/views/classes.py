@@ -1,17 +1,21 @@
 """A teacher's class: the overview (roster with predictions, skill heatmap, who needs attention), one
-learner's read-only figures, and the class's CSV export."""
+learner's read-only figures, a learner's testing accommodations, and the class's CSV export."""
 
 import csv
 import html
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from ..engine.mastery import Level
 from ..formats.csvsafe import escape
+from ..forms import AccommodationForm, add_validation_errors
+from ..models import TestAccommodation
 from ..selectors.classes import (
     INACTIVE_DAYS,
     LOW_PROBABILITY,
@@ -19,10 +23,12 @@ from ..selectors.classes import (
     class_overview,
     classroom_overview_get,
 )
+from ..selectors.fulltests import accommodation_get
 from ..selectors.institutions import classroom_get, learner_in_classes_get
 from ..selectors.progress import nav_summary, predicted_scores, skill_rows, weekly_activity
 from ..selectors.review import review_item_list
 from ..selectors.sessions import practice_session_list
+from ..services.fulltests import accommodation_set
 from .teaching import record_access, teacher_view
 
 LEVEL_ABBR = {
@@ -158,8 +164,39 @@ def learner_detail(request, pk, learner_pk):
         "mistakes": review_item_list(learner=learner),
         "sessions": practice_session_list(learner=learner)[:30],
         "low_probability": round(100 * LOW_PROBABILITY),
+        "accommodation": accommodation_get(learner=learner),
     }
     return render(request, "teach/learner_detail.html", context)
+
+
+@teacher_view
+def learner_accommodations(request, pk, learner_pk):
+    """Record a learner's approved testing accommodations (extended time, longer breaks) for the tests
+    they start from now on."""
+    classroom = classroom_get(scope=request.scope, pk=pk)
+    learner = learner_in_classes_get(scope=request.scope, classroom=classroom, learner_pk=learner_pk)
+    current = accommodation_get(learner=learner)
+    form = AccommodationForm(request.POST or None, instance=current or TestAccommodation(learner=learner))
+    if request.method == "POST" and form.is_valid():
+        try:
+            accommodation_set(learner=learner, set_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(
+                request, "Testing accommodations saved; they apply to tests started from now on."
+            )
+            return redirect("teach:learner-detail", pk=classroom.pk, learner_pk=learner.pk)
+    record_access(
+        request,
+        what="testing accommodations",
+        institution_id=classroom.institution_id,
+        learner_ids=[learner.pk],
+        classroom_id=classroom.pk,
+    )
+    context = {"classroom": classroom, "learner": learner, "form": form, "current": current}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "teach/accommodation_form.html", context, status=status)
 
 
 @teacher_view

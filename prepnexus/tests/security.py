@@ -137,6 +137,32 @@ def assignment_of(admin):
     return make_assignment(classroom, learners=learners)
 
 
+def finished_test_of(admin):
+    """The URL kwargs of a full-test assignment of a class of the admin's institution and its learner, who
+    sat the test (started hours ago, so the clock ended it and it is scored)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from practice.models import AssignmentProgress, Role, TestForm
+    from practice.services.fulltests import fulltest_sync
+    from practice.services.testassignments import assignment_test_start
+    from practice.tenancy import user_scope
+    from practice.tests.fulltest_factories import make_full_form
+    from practice.tests.institution_factories import make_test_assignment
+
+    if not TestForm.objects.published().exists():
+        make_full_form()
+    classroom = class_of(admin)
+    start = timezone.now() - timedelta(hours=6)
+    assignment = make_test_assignment(classroom, learners=[classroom.learner], opens_at=start)
+    with user_scope(classroom.learner, roles=[Role.LEARNER]):
+        progress = AssignmentProgress.objects.get(assignment=assignment)
+        attempt = assignment_test_start(learner=classroom.learner, progress=progress, now=start).attempt
+    fulltest_sync(attempt=attempt)
+    return {"pk": assignment.pk, "learner_pk": classroom.learner.pk}
+
+
 def class_learner(admin):
     """The URL kwargs of the learner enrolled in a class of the admin's institution."""
     classroom = class_of(admin)
@@ -153,6 +179,8 @@ INSTITUTION_ROUTES: dict[str, Callable] = {
     "teach:assignment-detail": lambda admin: {"pk": assignment_of(admin).pk},
     "teach:class-export": lambda admin: {"pk": class_of(admin).pk},
     "teach:learner-detail": class_learner,
+    "teach:learner-accommodations": class_learner,
+    "teach:assignment-learner-report": finished_test_of,
     "teach:institution-detail": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-list": lambda admin: {"pk": school_of(admin).pk},
     "teach:access-export": lambda admin: {"pk": school_of(admin).pk},
