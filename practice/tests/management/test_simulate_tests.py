@@ -60,7 +60,7 @@ def test_the_same_seed_gives_the_same_figures_and_another_seed_others():
     make_full_form(a=(1.6, 2.0))
 
     def figures(*args):
-        report = json.loads(_run("--learners", "6", "--json", "--item-parameters", "stored", *args))
+        report = json.loads(_run("--learners", "4", "--json", "--item-parameters", "stored", *args))
         del report["seconds"]
         return report
 
@@ -71,8 +71,8 @@ def test_the_same_seed_gives_the_same_figures_and_another_seed_others():
 
 def test_table_shows_both_sections_and_the_verdict():
     form = make_full_form(a=(1.6, 2.0))
-    out = _run("--learners", "3", "--form", form.slug)
-    assert "3 simulated learners" in out and "typical item parameters" in out
+    out = _run("--learners", "2", "--form", form.slug)
+    assert "2 simulated learners" in out and "typical item parameters" in out
     assert "Reading and Writing" in out and "Math" in out
     assert "PASS: every goal is met." in out or "FAIL: a goal is missed." in out
 
