@@ -1,6 +1,7 @@
 """Simulated learners for the full-length test: item parameters, responses and the precision figures.
 
-Pure Python; `manage.py simulate_tests` drives the real services with it (docs/full-test-simulation.md).
+Pure Python; `manage.py simulate_tests` drives the real services with it (docs/full-test.md,
+"Precision, simulated").
 A learner of known ability answers under the 2PL model the test is scored with; the figures compare
 the reported scaled score, its 90% band and the route with what the true ability calls for.
 """

@@ -56,11 +56,12 @@ def module_mark(module_attempt: TestModuleAttempt) -> list[TestResponse]:
     )
     for response in responses:
         question = response.slot.question
+        response.correct_label = correct_labels.get(question.pk)  # the answers recorded next reuse it
         if not response.given:
             response.is_correct = False
             continue
         try:
-            _, response.is_correct = grade_answer(question, response.given, correct_labels.get(question.pk))
+            _, response.is_correct = grade_answer(question, response.given, response.correct_label)
         except ValidationError:
             response.is_correct = False  # saves are checked, so only an entry the rules changed since
     TestResponse.objects.bulk_update(responses, ["is_correct"])
@@ -85,7 +86,7 @@ def section_threshold(attempt: TestAttempt, section: str) -> float:
         rows = FormSlot.objects.filter(module=modules[variant], pretest=False).values_list(
             "question__irt_a", "question__irt_b"
         )
-        items[variant] = [(a or 1.0, b or 0.0) for a, b in rows]
+        items[variant] = list(rows)  # NOT NULL: Question.save fills the defaults
     return routing_threshold(items[EASIER], items[HARDER]).theta
 
 
@@ -181,6 +182,7 @@ def module_record_for_learning(attempt: TestAttempt, module_attempt: TestModuleA
         if not response.given:
             continue
         when = min(response.saved_at or module_attempt.started_at, module_attempt.deadline)
+        item.correct_label = getattr(response, "correct_label", None)
         answer_submit(
             session=session,
             question=response.slot.question,

@@ -22,14 +22,13 @@ from practice.models import (
     TestModuleAttempt,
     User,
 )
-from practice.services import fulltests
 from practice.services.fulltests import (
-    SECTION_OF,
     fulltest_break_end,
     fulltest_module_submit,
     fulltest_save,
     fulltest_start,
 )
+from practice.services.testmodules import SECTION_OF, section_threshold
 from practice.spr import spr_matches
 
 SECTIONS = ("rw", "math")
@@ -55,7 +54,7 @@ class Command(BaseCommand):
         "of the scaled score, the coverage of the 90% band and the routing accuracy against the goals "
         f"(RMSE <= {testsim.RMSE_GOAL:.0f}, coverage {testsim.COVERAGE_GOAL[0]:.0%}-"
         f"{testsim.COVERAGE_GOAL[1]:.0%}, routing >= {testsim.ROUTING_GOAL:.0%}). Everything it writes is "
-        "rolled back (docs/full-test-simulation.md)."
+        "rolled back (docs/full-test.md, 'Precision, simulated')."
     )
 
     def add_arguments(self, parser):
@@ -135,7 +134,7 @@ class Command(BaseCommand):
         for number, (user, theta) in enumerate(zip(users, abilities, strict=True), start=1):
             attempt, harder = _sit(user, form, theta, modules, random.Random(f"{seed}:learner:{number}"))
             if thresholds is None:  # the form's, the same for every attempt: the one the service routes by
-                thresholds = {section: fulltests._threshold(attempt, section) for section in SECTIONS}
+                thresholds = {section: section_threshold(attempt, section) for section in SECTIONS}
             for section in SECTIONS:
                 tallies[section].add(
                     theta=theta[section],
