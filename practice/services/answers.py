@@ -1,6 +1,7 @@
 """The answer write: record a learner's answer exactly once and tell the learning engine."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -126,3 +127,52 @@ def answer_submit(
     # The learning engine hears about the answer here, in this transaction (proficiency, review, badges).
     learning_answer_recorded(answer=answer, session=locked)
     return answer
+
+
+@dataclass(frozen=True)
+class ClosedAnswer:
+    """One answer of a closed full-test module, already marked when the module ended."""
+
+    item: SessionItem
+    question: Question
+    given: str
+    is_correct: bool
+    key: uuid.UUID
+    answered_at: datetime
+
+
+@transaction.atomic
+def answers_record_closed(*, session: PracticeSession, entries: list[ClosedAnswer]) -> list[Answer]:
+    """Record a closed full-test module's answers in its (open, timed) practice session at once.
+
+    The other path that records answers, beside answer_submit: a module's answers are final when it
+    ends (saves were checked and the module marked them), so they go in with one INSERT and one counter
+    UPDATE instead of a locked round trip each; the learning engine then hears about each in the order
+    they were given, as it does for practice. The unique constraints still refuse a second recording.
+    """
+    answers = []
+    for entry in entries:
+        started = entry.item.shown_at or session.started_at
+        spent = max(0, int((entry.answered_at - started).total_seconds() * 1000))
+        if session.time_limit_s:
+            spent = min(spent, session.time_limit_s * 1000)
+        answers.append(
+            Answer(
+                session=session,
+                item=entry.item,
+                question=entry.question,
+                learner_id=session.learner_id,
+                given=entry.given,
+                is_correct=entry.is_correct,
+                time_spent_ms=spent,
+                key=entry.key,
+                answered_at=entry.answered_at,
+            )
+        )
+    Answer.objects.bulk_create(answers)
+    session.answered_count = len(answers)
+    session.correct_count = sum(1 for answer in answers if answer.is_correct)
+    session.save(update_fields=["answered_count", "correct_count"])
+    for answer in sorted(answers, key=lambda a: a.answered_at):
+        learning_answer_recorded(answer=answer, session=session)
+    return answers

@@ -23,7 +23,7 @@ from ..models import (
     TestModuleAttempt,
     TestResponse,
 )
-from .answers import answer_submit
+from .answers import ClosedAnswer, answers_record_closed
 from .assignments import assignment_test_completed
 from .sessions import practice_session_finish
 
@@ -178,19 +178,21 @@ def module_record_for_learning(attempt: TestAttempt, module_attempt: TestModuleA
             for r in responses
         ]
     )
+    entries = []
     for response, item in zip(responses, items, strict=True):
-        if not response.given:
-            continue
-        when = min(response.saved_at or module_attempt.started_at, module_attempt.deadline)
-        item.correct_label = getattr(response, "correct_label", None)
-        answer_submit(
-            session=session,
-            question=response.slot.question,
-            given=response.given,
-            key=uuid.uuid5(_ANSWER_KEYS, str(response.pk)),
-            item=item,
-            now=when,
-        )
+        if response.given:
+            when = min(response.saved_at or module_attempt.started_at, module_attempt.deadline)
+            entries.append(
+                ClosedAnswer(
+                    item=item,
+                    question=response.slot.question,
+                    given=response.given,
+                    is_correct=bool(response.is_correct),
+                    key=uuid.uuid5(_ANSWER_KEYS, str(response.pk)),
+                    answered_at=when,
+                )
+            )
+    answers_record_closed(session=session, entries=entries)
     practice_session_finish(session=session, now=module_attempt.closed_at)
     module_attempt.session = session
     module_attempt.save(update_fields=["session"])

@@ -227,6 +227,11 @@ def test_the_answers_feed_the_learning_engine(form, learner):
     assert sessions.count() == 4 and all(not s.is_open for s in sessions)
     answered = TestResponse.objects.filter(module_attempt__attempt=attempt).exclude(given="").count()
     assert Answer.objects.filter(session__in=sessions).count() == answered
+    for session in sessions:
+        answers = Answer.objects.filter(session=session)
+        assert session.answered_count == answers.count()
+        assert session.correct_count == answers.filter(is_correct=True).count()
+        assert all(0 <= a.time_spent_ms <= session.time_limit_s * 1000 for a in answers)
     assert SkillProficiency.objects.filter(learner=learner, answers__gt=0).exists()
 
 
