@@ -233,6 +233,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--baseline-seconds", type=float, default=15)
     parser.add_argument("--save-clients", type=int, default=8, help="closed-loop savers for CPU per save")
     parser.add_argument("--save-seconds", type=float, default=15)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON results go")
     args = parser.parse_args(argv)
     try:
         args.steps = [int(n) for n in args.steps.split(",")]
@@ -360,6 +361,7 @@ def main(argv=None) -> int:
             },
             "config": {
                 **vars(args),
+                "results": str(args.results),
                 "pg_tuning": PG_TUNING,
                 "assignment": "none: learners POST /full-test/start/",
             },
@@ -377,11 +379,11 @@ def main(argv=None) -> int:
             "exactly_once": check,
             "capacity": capacity,
         }
-        RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"testday-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+        args.results.mkdir(parents=True, exist_ok=True)
+        out = args.results / f"testday-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
         out.write_text(json.dumps(result, indent=2) + "\n")
         print_report(result)
-        print(f"==> results: {out.relative_to(ROOT)}")
+        print(f"==> results: {out}")
         return 0 if check["ok"] else 1
     finally:
         if app is not None:
