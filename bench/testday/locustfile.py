@@ -46,6 +46,7 @@ times: dict = defaultdict(lambda: defaultdict(list))  # window -> route -> [ms]
 errors: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # window -> route -> kind -> n
 acked: dict = {}  # "learner|attempt|phase|position" -> [seq, given, flagged]
 sent: dict = defaultdict(list)  # same key -> [[seq, given, flagged], ...] posted but not yet acknowledged
+ready = {"n": 0}  # learners who have logged in and started their test
 late = {"saves": 0}  # saves refused (409) because the module's time was up: the app's rule, not an error
 _learner_numbers = itertools.count()
 _teacher_numbers = itertools.count()
@@ -200,6 +201,7 @@ class Learner(TestTaker):
         self.at = ""
         if self.login(self.username, "/full-test/"):
             self.begin()
+            ready["n"] += bool(self.at)
 
     @task
     def next_page(self):
@@ -207,6 +209,7 @@ class Learner(TestTaker):
             self.think(5 / SCALE)
             if self.login(self.username, "/full-test/"):
                 self.begin()
+                ready["n"] += bool(self.at)
             return
         match = QUESTION.match(self.at)
         if match:
@@ -291,6 +294,7 @@ class Saver(TestTaker):
         self.attempt, self.phase = int(match.group(1)), match.group(2)
         page = self.call("question", "GET", self.at)
         self.count = int(COUNT.search(page.text).group(1))
+        ready["n"] += 1
 
     @task
     def next_page(self):
@@ -304,30 +308,53 @@ del _user  # Locust runs every User class the module names
 
 
 class Schedule(LoadTestShape):
-    """`steps`: for each step, a ramp window (the new learners log in and start) and a steady window;
-    `baseline` and `saves`: a warm-up, then one measured window."""
+    """`steps`: for each step, a ramp window and then a steady window, whose figures decide the step. The
+    ramp lasts at least --ramp-seconds (the new learners are spawned over 80% of it) and until every
+    learner of the step has logged in and started, so that the steady window holds no backlog of logins
+    (up to RAMP_LIMIT times --ramp-seconds). `baseline` and `saves`: a warm-up until every client is
+    ready (and at least warmup_seconds), then one measured window."""
+
+    RAMP_LIMIT = 10
+
+    def __init__(self):
+        super().__init__()
+        self.step, self.phase_started = 0, 0.0
 
     def tick(self):
         now = self.get_run_time()
         if PHASE != "steps":
             users = CONFIG["clients"]
-            warmup, seconds = CONFIG["warmup_seconds"], CONFIG["measure_seconds"]
-            if now >= warmup and not windows:
+            if (
+                not windows
+                and now >= CONFIG["warmup_seconds"]
+                and (PHASE == "baseline" or ready["n"] >= users)
+            ):
                 window_open(PHASE)
-            if now >= warmup + seconds:
+                self.phase_started = now
+            if windows and now >= self.phase_started + CONFIG["measure_seconds"]:
                 window_close()
                 return None
-            return users, users if PHASE == "baseline" else max(1, users / max(warmup / 2, 1))
-        ramp, steady = CONFIG["ramp_seconds"], CONFIG["step_seconds"]
-        step, into = divmod(now, ramp + steady)
-        step = int(step)
-        if step >= len(CONFIG["steps"]):
-            window_close()
-            return None
-        users = CONFIG["steps"][step]
-        name = f"step{step}-{'ramp' if into < ramp else 'steady'}"
-        if not windows or windows[-1]["name"] != name:
-            window_open(name, step, users)
-        before = CONFIG["steps"][step - 1] if step else 0
+            return users, users if PHASE == "baseline" else max(
+                1, users / max(CONFIG["warmup_seconds"] / 2, 1)
+            )
+        ramp, steady, steps = CONFIG["ramp_seconds"], CONFIG["step_seconds"], CONFIG["steps"]
+        users = steps[self.step]
+        in_phase = now - self.phase_started
+        if not windows:
+            window_open(f"step{self.step}-ramp", self.step, users)
+        elif windows[-1]["name"].endswith("ramp"):
+            if in_phase >= ramp and (ready["n"] >= users or in_phase >= ramp * self.RAMP_LIMIT):
+                windows[-1]["ready"] = ready["n"]
+                window_open(f"step{self.step}-steady", self.step, users)
+                self.phase_started = now
+        elif in_phase >= steady:
+            self.step += 1
+            if self.step >= len(steps):
+                window_close()
+                return None
+            users = steps[self.step]
+            window_open(f"step{self.step}-ramp", self.step, users)
+            self.phase_started = now
+        before = steps[self.step - 1] if self.step else 0
         rate = max(1.0, (users - before) / max(ramp * 0.8, 1))
         return users + CONFIG["teachers_count"], rate

@@ -126,6 +126,7 @@ def window_stats(recorded: dict, window: dict) -> dict:
         "window": name,
         "step": window["step"],
         "users": window["users"],
+        "ready": window.get("ready"),
         "seconds": round(seconds, 1),
         "requests": requests,
         "rps": round(requests / seconds, 1) if seconds else 0.0,
@@ -338,7 +339,7 @@ def main(argv=None) -> int:
                 "step_seconds": args.step_seconds,
             },
             locust_env,
-            timeout=total + 600,
+            timeout=len(args.steps) * (10 * args.ramp_seconds + args.step_seconds) + 600,
         )
         load_at_end = round(os.getloadavg()[0], 2)
         check = exactly_once(env["DATABASE_URL"], [saves, steps])
@@ -403,10 +404,11 @@ def print_report(result: dict) -> None:
     header = f"{'route':<12}{'req':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'err':>6}"
     for w in [result["baseline"], result["save_only"], *result["windows"]]:
         verdict = ""
+        ready = f" ({w['ready']} logged in and started)" if w.get("ready") is not None else ""
         if "passes" in w:
             verdict = "  PASS" if w["passes"] else "  FAIL"
         print(
-            f"\n[{w['window']}] {w['users'] or ''} users, {w['seconds']} s, {w['requests']} requests "
+            f"\n[{w['window']}] {w['users'] or ''} users{ready}, {w['seconds']} s, {w['requests']} requests "
             f"({w['rps']} req/s), server CPU {w['server_cpu_seconds']} s = {w['cpu_ms_per_request']} ms "
             f"per request{verdict}"
         )
