@@ -37,6 +37,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 QUESTION = re.compile(r"^/full-test/(\d+)/(rw1|rw2|math1|math2)/(\d+)/$")
 COUNT = re.compile(r'data-count="(\d+)"')
 SPR = re.compile(r"\bdata-spr\b")
+SECONDS_LEFT = re.compile(r'data-seconds-left="(\d+)"')
 OPTIONS = re.compile(r'name="given" id="option-([A-D])"')
 
 # --- What the run records -------------------------------------------------------------------------------
@@ -237,9 +238,14 @@ class Learner(TestTaker):
                 self.at = self.location(page) or "/full-test/"
                 return
             count = count or int(COUNT.search(page.text).group(1))
+            left = SECONDS_LEFT.search(page.text)
+            # A learner watches the clock: what is left, less time to check their work, spread over the
+            # questions to go. Only the real pacing (time scale about 1) comes near the module's time.
+            budget = (int(left.group(1)) if left else 1e9) - REVIEW_THINK / SCALE - 15
             options = OPTIONS.findall(page.text)
             spr = bool(SPR.search(page.text))
             think = self.rng.gammavariate(4.0, pace / 4.0)  # mean `pace`, most between half and double
+            think = min(think, max(0.5, budget / (count - position + 1)))
             change = self.rng.random() < CHANGE_ANSWER
             self.think(think * (0.6 if change else 1.0))
             choices = SPR_ANSWERS if spr else tuple(options or "ABCD")

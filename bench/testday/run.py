@@ -234,6 +234,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--baseline-seconds", type=float, default=15)
     parser.add_argument("--save-clients", type=int, default=8, help="closed-loop savers for CPU per save")
     parser.add_argument("--save-seconds", type=float, default=15)
+    parser.add_argument(
+        "--server-time-scale",
+        type=float,
+        default=1.0,
+        help="FULL_TEST_TIME_SCALE for the app: shortens modules and the break (default 1, the real times)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON results go")
     args = parser.parse_args(argv)
     try:
@@ -242,6 +248,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--steps is a comma-separated list of whole numbers")
     if not args.steps or min(args.steps) < 1 or args.steps != sorted(args.steps) or args.time_scale <= 0:
         parser.error("--steps must rise and be positive; --time-scale must be positive")
+    if not 0 < args.server_time_scale <= 1:
+        parser.error("--server-time-scale must be above 0 and at most 1")
     return args
 
 
@@ -275,6 +283,7 @@ def main(argv=None) -> int:
             # Every learner comes from 127.0.0.1, as a school behind one NAT address would; the per-address
             # login limit (100 per 5 minutes) would otherwise refuse the school's morning.
             "RATELIMIT_LOGIN": "1000000/300",
+            "FULL_TEST_TIME_SCALE": str(args.server_time_scale),
         }
         app = Gunicorn(env, workers=args.workers, threads=args.threads)
         built = data.build(app, max(args.steps) + args.save_clients, args.seed)
