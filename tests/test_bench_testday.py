@@ -1,5 +1,6 @@
-"""The test-day benchmark (bench/testday/) end to end on a tiny school: it runs, and every acknowledged save
-is in the database exactly once with the value last acknowledged."""
+"""The test-day benchmark (bench/testday/) end to end on a tiny school, with modules short enough that
+saves race their deadlines: it runs, and every acknowledged save is in the database exactly once with the
+value last acknowledged."""
 
 import json
 import os
@@ -19,7 +20,8 @@ def test_testday_benchmark_runs_end_to_end_and_loses_no_acknowledged_save(tmp_pa
     result = subprocess.run(
         [
             *(sys.executable, "-m", "bench.testday.run", "--steps", "10,20", "--step-seconds", "15"),
-            *("--ramp-seconds", "10", "--time-scale", "100", "--teachers", "1", "--seed", "3"),
+            *("--ramp-seconds", "10", "--time-scale", "100", "--server-time-scale", "0.01"),
+            *("--teachers", "1", "--seed", "3"),
             *("--baseline-seconds", "3", "--save-clients", "2", "--save-seconds", "3"),
             *("--results", str(tmp_path)),
         ],

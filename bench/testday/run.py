@@ -385,7 +385,7 @@ def main(argv=None) -> int:
                 "bare_cpu_ms": bare_cpu,
             },
             "windows": windows,
-            "late_saves": steps["late"]["saves"],
+            "late": steps["late"],
             "exactly_once": check,
             "capacity": capacity,
             # At --time-scale X each simulated test-taker sends X times a real one's requests.
@@ -438,7 +438,8 @@ def print_report(result: dict) -> None:
     print(
         f"exactly-once: {c['acknowledged_items']} items acknowledged, {c['stored_items']} stored; lost "
         f"{c['lost']}, doubled {c['doubled']}, stale {c['stale']} (landed unacknowledged: "
-        f"{c['landed_unacknowledged']}); saves refused after the deadline: {result['late_saves']}"
+        f"{c['landed_unacknowledged']}); after the deadline: {result['late']['saves']} saves refused, "
+        f"{result['late']['reviews']} review pages moved on, {result['late']['submits']} submits refused"
     )
     print(
         f"capacity: {result['capacity']:,} concurrent test-takers (largest step with p95 <= "
