@@ -237,8 +237,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--server-time-scale",
         type=float,
-        default=1.0,
-        help="FULL_TEST_TIME_SCALE for the app: shortens modules and the break (default 1, the real times)",
+        default=None,
+        help="FULL_TEST_TIME_SCALE for the app: shortens modules and the break (default 1 / --time-scale, "
+        "at most 1: the clock shrinks with the pacing)",
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON results go")
     args = parser.parse_args(argv)
@@ -248,6 +249,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--steps is a comma-separated list of whole numbers")
     if not args.steps or min(args.steps) < 1 or args.steps != sorted(args.steps) or args.time_scale <= 0:
         parser.error("--steps must rise and be positive; --time-scale must be positive")
+    if args.server_time_scale is None:
+        args.server_time_scale = min(1.0, 1 / args.time_scale)
     if not 0 < args.server_time_scale <= 1:
         parser.error("--server-time-scale must be above 0 and at most 1")
     return args
@@ -257,7 +260,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     rates = requests_per_second(args.time_scale)
     print(
-        f"==> time scale {args.time_scale:g}: a test-taker sends {rates['per_test_taker']:.3f} req/s "
+        f"==> time scale {args.time_scale:g} (the app's module times x {args.server_time_scale:g}): "
+        f"a test-taker sends {rates['per_test_taker']:.3f} req/s "
         f"({rates['saves_per_test_taker']:.3f} saves/s; a test takes "
         f"{rates['seconds_per_test'] / 60:.1f} min); "
         f"a teacher {rates['per_teacher']:.3f} req/s"
