@@ -42,6 +42,7 @@ def test_testday_benchmark_runs_end_to_end_and_loses_no_acknowledged_save(tmp_pa
     steady = [w for w in figures["windows"] if w["window"].endswith("steady")]
     assert [w["users"] for w in steady] == [10, 20]
     routes = {route for w in figures["windows"] for route in w["routes"]}
-    assert {"login", "start", "question", "save", "teacher"} <= routes
+    # "dashboard": the learners start the test their class was assigned, from the dashboard.
+    assert {"login", "dashboard", "start", "question", "save", "teacher"} <= routes
     assert all(s["errors"] == 0 for w in figures["windows"] for s in w["routes"].values())
     assert all(w["cpu_ms_per_request"] for w in steady)

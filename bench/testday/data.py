@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "bench-learner-passphrase-2026"
 PER_CLASS = 200
 SCHOOL = "load-inst0-"
+ASSIGNMENT_TITLE = "Test day: full-length practice test"
 
 
 def shape(learners: int) -> tuple[int, int]:
@@ -48,7 +49,7 @@ def build(app, learners: int, seed: int, log=print) -> dict:
         f"--learners-per-class={per_class}",
         f"--seed={seed}",
     )
-    app.python("-m", "bench.testday.data", "--password")
+    app.python("-m", "bench.testday.data", "--password", "--assign")
     data = {"classes": classes, "learners_per_class": per_class, **people(app.env["DATABASE_URL"])}
     data["seconds"] = round(time.monotonic() - started, 1)
     log(
@@ -77,7 +78,21 @@ def people(database_url: str) -> dict:
         (forms,) = conn.execute(
             "SELECT count(*) FROM practice_testform WHERE status = 'published'"
         ).fetchone()
-    return {"learners": learners, "teachers": [list(t) for t in teachers], "published_forms": forms}
+        progress = dict(
+            conn.execute(
+                """SELECT u.username, p.id FROM practice_assignmentprogress p
+                     JOIN practice_assignment a ON a.id = p.assignment_id
+                     JOIN practice_user u ON u.id = p.learner_id
+                    WHERE a.kind = 'full_test' AND a.title = %s""",
+                [ASSIGNMENT_TITLE],
+            ).fetchall()
+        )
+    return {
+        "learners": learners,
+        "teachers": [list(t) for t in teachers],
+        "published_forms": forms,
+        "progress": progress,
+    }
 
 
 def set_password() -> int:
@@ -94,9 +109,47 @@ def set_password() -> int:
     return User.objects.filter(username__startswith=SCHOOL).update(password=make_password(PASSWORD))
 
 
+def assign() -> int:
+    """Each class's teacher assigns the full-length test (each learner's next unseen form), open now and
+    due tomorrow, through the app's service: one progress row per learner."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prepnexus.settings")
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from practice.models import Assignment, ClassTeacher
+    from practice.services.assignments import assignment_create
+    from practice.tenancy import operator_access
+
+    now = timezone.now()
+    with operator_access(reason="bench testday", actor="operator"):
+        links = list(
+            ClassTeacher.objects.filter(teacher__username__startswith=SCHOOL).select_related(
+                "classroom", "teacher"
+            )
+        )
+        for link in links:
+            assignment_create(
+                classroom=link.classroom,
+                created_by=link.teacher,
+                title=ASSIGNMENT_TITLE,
+                kind=Assignment.Kind.FULL_TEST,
+                opens_at=now - timedelta(hours=1),
+                due_at=now + timedelta(days=1),
+            )
+    return len(links)
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--password", action="store_true", help="set the bench password on the school")
-    if parser.parse_args().password:
+    parser.add_argument("--assign", action="store_true", help="each class is assigned the full test")
+    options = parser.parse_args()
+    if options.password:
         print(f"{set_password()} accounts can log in with the bench password")
+    if options.assign:
+        print(f"{assign()} classes are assigned the full-length test")

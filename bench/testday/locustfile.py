@@ -165,6 +165,13 @@ class TestTaker(Browser):
     abstract = True
 
     def begin(self) -> None:
+        """The assigned test from the dashboard the first time; later ones (and resumes) from /full-test/."""
+        progress = CONFIG.get("progress", {}).get(self.username)
+        if progress and not getattr(self, "assigned_started", False):
+            self.call("dashboard", "GET", "/dashboard/")
+            self.at = self.location(self.post("start", f"/assignments/{progress}/start/"))
+            self.assigned_started = bool(self.at)
+            return
         self.call("test-list", "GET", "/full-test/")
         self.at = self.location(self.post("start", "/full-test/start/"))
 
