@@ -35,6 +35,8 @@ SPR_ANSWERS = ("12", "3/4", "-2", "0.5", "7", "41")
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 QUESTION = re.compile(r"^/full-test/(\d+)/(rw1|rw2|math1|math2)/(\d+)/$")
+TEST = re.compile(r"^/full-test/\d+/$")  # resume: redirects to where the test is now
+STARTED = re.compile(f"{QUESTION.pattern}|{TEST.pattern}")
 COUNT = re.compile(r'data-count="(\d+)"')
 SPR = re.compile(r"\bdata-spr\b")
 SECONDS_LEFT = re.compile(r'data-seconds-left="(\d+)"')
@@ -119,13 +121,17 @@ class Browser(FastHttpUser):
         self.csrf = ""
         self.last_seq = 0
 
-    def call(self, route: str, method: str, path: str, ok=(200,), **kwargs):
-        """One request, not following redirects; a status outside `ok` is an error. Returns the response."""
+    def call(self, route: str, method: str, path: str, ok=(200,), to=None, **kwargs):
+        """One request, not following redirects; a status outside `ok`, or a redirect whose path does not
+        match `to`, is an error. Returns the response."""
         with self.client.request(
             method, path, name=route, allow_redirects=False, catch_response=True, **kwargs
         ) as response:
+            where = self.location(response)
             if response.status_code not in ok:
                 response.failure(f"HTTP {response.status_code}")
+            elif to is not None and not to.match(where):
+                response.failure(f"redirected to {where}")
             else:
                 response.success()
                 if method == "GET" and response.text:
@@ -136,12 +142,13 @@ class Browser(FastHttpUser):
     def location(self, response) -> str:
         return (response.headers.get("Location") or "").split("?", 1)[0]
 
-    def post(self, route: str, path: str, form: dict | None = None, ok=(302,)):
+    def post(self, route: str, path: str, form: dict | None = None, ok=(302,), to=None):
         return self.call(
             route,
             "POST",
             path,
             ok=ok,
+            to=to,
             data={**(form or {}), "csrfmiddlewaretoken": self.csrf},
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
@@ -169,7 +176,7 @@ class TestTaker(Browser):
         progress = CONFIG.get("progress", {}).get(self.username)
         if progress and not getattr(self, "assigned_started", False):
             self.call("dashboard", "GET", "/dashboard/")
-            self.at = self.location(self.post("start", f"/assignments/{progress}/start/"))
+            self.at = self.location(self.post("start", f"/assignments/{progress}/start/", to=STARTED))
             self.assigned_started = bool(self.at)
             return
         self.call("test-list", "GET", "/full-test/")
@@ -226,6 +233,8 @@ class Learner(TestTaker):
         match = QUESTION.match(self.at)
         if match:
             self.module(int(match.group(1)), match.group(2))
+        elif TEST.match(self.at):
+            self.at = self.location(self.call("resume", "GET", self.at, ok=(302,)))
         elif self.at.endswith("/break/"):
             self.call("break", "GET", self.at)
             self.think(self.rng.uniform(0.5, 1.5) * BREAK_THINK / SCALE)
