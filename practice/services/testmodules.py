@@ -3,6 +3,7 @@ record its answers for the learning engine; and the attempt's completion. Called
 `services.fulltests` with the attempt row locked (docs/full-test.md).
 """
 
+import functools
 import uuid
 from datetime import datetime
 
@@ -80,14 +81,22 @@ def _scored(responses) -> list[tuple[float, float, bool]]:
 
 
 def section_threshold(attempt: TestAttempt, section: str) -> float:
+    """The routing threshold of the section's two module 2s, from their scored items' (a, b)."""
     modules = section_modules(attempt, section)
     items = {}
     for variant in (EASIER, HARDER):
         rows = FormSlot.objects.filter(module=modules[variant], pretest=False).values_list(
             "question__irt_a", "question__irt_b"
         )
-        items[variant] = list(rows)  # NOT NULL: Question.save fills the defaults
-    return routing_threshold(items[EASIER], items[HARDER]).theta
+        items[variant] = tuple(rows)  # NOT NULL: Question.save fills the defaults
+    return _threshold_of(items[EASIER], items[HARDER])
+
+
+@functools.lru_cache(maxsize=256)
+def _threshold_of(easier: tuple, harder: tuple) -> float:
+    """Memoised on the parameters themselves (about 60 ms of CPU to find the crossing): every learner of
+    a form routes on the same two modules, and a recalibration changes the key, never a stale value."""
+    return routing_threshold(easier, harder).theta
 
 
 def section_route(attempt: TestAttempt, section: str, responses) -> str:

@@ -20,11 +20,13 @@ def test_more_right_answers_never_lower_the_score():
 
 
 def test_the_pattern_matters_not_only_the_count():
-    """The same number right on harder items is worth more."""
-    easy_right = [(a, b, b < 0) for a, b in ITEMS[:40]]
-    hard_right = [(a, b, b >= 0) for a, b in ITEMS[:40]]
-    assert sum(c for *_, c in easy_right) == sum(c for *_, c in hard_right)
-    assert pattern_posterior(hard_right)[0] > pattern_posterior(easy_right)[0]
+    """Under the 2PL a right answer weighs its item's discrimination: the same number right on the
+    more discriminating items is worth more (with equal discriminations the count would be enough)."""
+    items = [(1.0 if i % 2 else 2.0, b) for i, (_, b) in enumerate(ITEMS[:40])]
+    on_sharp = [(a, b, a == 2.0) for a, b in items]
+    on_blunt = [(a, b, a == 1.0) for a, b in items]
+    assert sum(c for *_, c in on_sharp) == sum(c for *_, c in on_blunt)
+    assert pattern_posterior(on_sharp)[0] > pattern_posterior(on_blunt)[0] + 0.1
 
 
 def test_no_data_is_the_prior():
@@ -53,3 +55,22 @@ def test_total_is_the_sum_with_a_wider_band():
     assert total.low <= total.score <= total.high
     assert total.high - total.low < (rw.high - rw.low) + (ma.high - ma.low)
     assert total.low >= 400 and total.high <= 1600
+
+
+def test_the_grid_is_fine_enough():
+    """The scoring grid's mean and sd agree with a five-times finer grid to 0.001 logits."""
+    import practice.engine.testscore as testscore
+
+    rnd = random.Random(3)
+    fine = tuple(-5.0 + i * 0.005 for i in range(2001))
+    for _ in range(20):
+        theta = rnd.gauss(0, 1.3)
+        responses = [(a, b, rnd.random() < p_correct(theta, ItemParams(a=a, b=b))) for a, b in ITEMS]
+        coarse = pattern_posterior(responses)
+        saved = testscore.GRID
+        testscore.GRID = fine
+        try:
+            exact = pattern_posterior(responses)
+        finally:
+            testscore.GRID = saved
+        assert abs(coarse[0] - exact[0]) < 1e-3 and abs(coarse[1] - exact[1]) < 1e-3
