@@ -2,11 +2,11 @@
 
 Each section is scored on its scored (operational) items from both modules under the 2PL model, the
 model routing uses (docs/test-forms.md): the ability is the EAP estimate, the posterior mean under the
-N(0, 1) prior on a fine grid (-5 to 5 by 0.04), and its standard error the posterior sd. An item left unanswered counts
-as wrong, as on the SAT. The scaled score is `scores.scale_section` (500 + 100 theta, steps of 10,
-200-800); the band is the estimate +/- 1.645 sd (90%), mapped the same way; the total is the sum of
-the sections with the root-sum-square sd. These are PrepNexus estimates of the SAT scale, not College
-Board scores.
+N(0, 1) prior on a fine grid (-5 to 5 by 0.04), and its standard error the posterior sd. An item left
+unanswered counts as wrong, as on the SAT. The scaled score is `scores.scale_section` (500 + 100 theta,
+steps of 10, 200-800); the band is the estimate +/- 1.645 sd (90%), mapped the same way; the total is
+the sum of the sections with the root-sum-square sd. These are PrepNexus estimates of the SAT scale,
+not College Board scores.
 """
 
 import math
