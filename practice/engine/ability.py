@@ -130,3 +130,22 @@ def skill_weights(domains: Mapping[object, tuple[float, list]]) -> dict[object, 
         for skill in skills:
             weights[skill] = share / total / len(skills)
     return weights
+
+
+def grid_posterior(responses, grid=GRID) -> tuple[float, float]:
+    """(posterior mean, posterior sd) of one ability from 2PL responses [(a, b, correct)], exactly, on
+    `grid` under the N(0, 1) prior. Routing (module 1) and a full test's pattern scoring use it."""
+    items = [(ItemParams(a=a, b=b), bool(correct)) for a, b, correct in responses]
+    logs = []
+    for x in grid:
+        log = -0.5 * (x - PRIOR_MEAN) ** 2 / PRIOR_VAR
+        for item, correct in items:
+            p = p_correct(x, item)
+            log += math.log(max(p if correct else 1.0 - p, 1e-300))
+        logs.append(log)
+    top = max(logs)
+    weights = [math.exp(log - top) for log in logs]
+    total = sum(weights)
+    mean = sum(w * x for w, x in zip(weights, grid, strict=True)) / total
+    var = sum(w * (x - mean) ** 2 for w, x in zip(weights, grid, strict=True)) / total
+    return mean, math.sqrt(max(var, 0.0))

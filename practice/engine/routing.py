@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .ability import GRID, PRIOR_MEAN, PRIOR_VAR
+from .ability import grid_posterior
 from .blueprint import EASIER, HARDER
 from .irt import ItemParams, p_correct
 from .irt import information as item_information
@@ -96,17 +96,7 @@ def module1_ability(responses: Iterable[tuple[float, float, bool]]) -> float:
     one answer at a time into a Gaussian summary, which depends on the order; routing wants the exact
     posterior of the whole module, which is also monotone: turning a wrong answer right never lowers it.)
     """
-    items = [(ItemParams(a=a, b=b), bool(correct)) for a, b, correct in responses]
-    logs = []
-    for x in GRID:
-        log = -0.5 * (x - PRIOR_MEAN) ** 2 / PRIOR_VAR
-        for item, correct in items:
-            p = p_correct(x, item)
-            log += math.log(max(p if correct else 1.0 - p, 1e-300))
-        logs.append(log)
-    top = max(logs)
-    weights = [math.exp(log - top) for log in logs]
-    return sum(w * x for w, x in zip(weights, GRID, strict=True)) / sum(weights)
+    return grid_posterior(responses)[0]
 
 
 def route(responses: Iterable[tuple[float, float, bool]], threshold: float | Threshold) -> str:

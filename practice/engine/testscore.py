@@ -13,8 +13,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .ability import PRIOR_MEAN, PRIOR_VAR
-from .irt import ItemParams, p_correct
+from .ability import grid_posterior
 from .scores import SCALE_CENTRE, SCALE_SPREAD, SECTION_MAX, SECTION_MIN, Z90, round10, scale_section
 
 # Finer than ability.GRID: a section's posterior sd is about 0.2, and a step of 0.04 keeps the grid's
@@ -41,21 +40,8 @@ class TotalResult:
 
 
 def pattern_posterior(responses: Iterable[tuple[float, float, bool]]) -> tuple[float, float]:
-    """(EAP, posterior sd) of the ability from 2PL responses [(a, b, correct)]."""
-    items = [(ItemParams(a=a, b=b), bool(correct)) for a, b, correct in responses]
-    logs = []
-    for x in GRID:
-        log = -0.5 * (x - PRIOR_MEAN) ** 2 / PRIOR_VAR
-        for item, correct in items:
-            p = p_correct(x, item)
-            log += math.log(max(p if correct else 1.0 - p, 1e-300))
-        logs.append(log)
-    top = max(logs)
-    weights = [math.exp(log - top) for log in logs]
-    total = sum(weights)
-    mean = sum(w * x for w, x in zip(weights, GRID, strict=True)) / total
-    var = sum(w * (x - mean) ** 2 for w, x in zip(weights, GRID, strict=True)) / total
-    return mean, math.sqrt(max(var, 0.0))
+    """(EAP, posterior sd) of the ability from 2PL responses [(a, b, correct)], on this module's grid."""
+    return grid_posterior(responses, GRID)
 
 
 def score_section(responses: Iterable[tuple[float, float, bool]]) -> SectionResult:
