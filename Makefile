@@ -14,8 +14,8 @@ run:
 	@$(WITH_ENV) $(PY) manage.py migrate --noinput
 	@$(WITH_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	@$(WITH_ENV) $(PY) manage.py seed_demo
-	@echo "==> serving http://127.0.0.1:$(PORT) with gunicorn (Ctrl-C stops)"
-	@$(WITH_ENV) GUNICORN_BIND=127.0.0.1:$(PORT) exec $(VENV)/bin/gunicorn -c prepnexus/gunicorn.conf.py
+	@echo "==> serving http://127.0.0.1:$(PORT) with gunicorn and a background worker (Ctrl-C stops both)"
+	@$(WITH_ENV) exec scripts/dev.sh serve $(PORT)
 
 dev:
 	@scripts/dev.sh setup dev

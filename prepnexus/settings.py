@@ -4,10 +4,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
+from prepnexus import csp_settings
 from prepnexus.clientip import trusted_proxies
 from prepnexus.databases import replica_databases, use_pgbouncer
 from prepnexus.logging import logging_config
@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "axes",  # login throttling
     "csp",  # Content-Security-Policy
     "django.contrib.sitemaps",  # the blog's sitemap.xml
+    "django_tasks",  # background jobs: Django 6's tasks framework, backported
+    "django_tasks_db",  # ... kept in PostgreSQL, run by `manage.py run_worker`
 ]
 
 # Requests pass down this list and responses back up it. The replica middleware, when there are read
@@ -316,27 +318,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 
-# Content-Security-Policy: only this origin's files, no inline script or style anywhere (the admin
-# included: Django 5.2's admin needs none on the pages we use), never framed.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        **({"upgrade-insecure-requests": True} if HTTPS else {}),
-    }
-}
-PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
-    "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
-)
+# Content-Security-Policy and Permissions-Policy: see prepnexus/csp_settings.py.
+CONTENT_SECURITY_POLICY = csp_settings.content_security_policy(https=HTTPS)
+PERMISSIONS_POLICY = csp_settings.PERMISSIONS_POLICY
 
 # Uploaded files larger than this are dropped while they arrive, before reaching memory or disk
 # (prepnexus/uploads.py); views set their own, lower limits (flashcard CSV: 2 MB).
@@ -363,6 +347,16 @@ RATELIMITS = rate_limits(env)
 FULL_TEST_TIME_SCALE = env.float("FULL_TEST_TIME_SCALE", default=1.0)
 if not 0 < FULL_TEST_TIME_SCALE <= 1:
     raise ImproperlyConfigured("FULL_TEST_TIME_SCALE must be above 0 and at most 1.")
+
+# --- Background jobs (docs/tasks.md): queued in PostgreSQL, in the transaction that queues them ---
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "learning", "mail"]}}
+# A job that raises, or whose worker died, runs again after TASK_RETRY_SECONDS * 2^(attempt - 1), up
+# to TASK_MAX_ATTEMPTS runs in all; then it stays failed (the monitoring page counts it).
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=5)
+TASK_RETRY_SECONDS = env.float("TASK_RETRY_SECONDS", default=15)
+# A worker marks itself alive this often; one unseen for WORKER_DEAD_SECONDS is dead and its job rerun.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5)
+WORKER_DEAD_SECONDS = env.float("WORKER_DEAD_SECONDS", default=30)
 
 # --- Monitoring ---
 # Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;

@@ -166,10 +166,22 @@ stop() {
   say "project-local services stopped (configured shared servers are never touched)"
 }
 
+# The site as production runs it: gunicorn in front, one background worker (manage.py run_worker) beside
+# it. Ctrl-C, or either process ending, stops both. Expects .run/env sourced (the Makefile does).
+serve() {
+  local port="$1" worker
+  "$VENV/bin/python" "$ROOT/manage.py" run_worker &
+  worker=$!
+  trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
+  trap 'exit 130' INT TERM
+  GUNICORN_BIND="127.0.0.1:$port" "$VENV/bin/gunicorn" -c "$ROOT/prepnexus/gunicorn.conf.py"
+}
+
 cmd="${1:-}"; shift || true
 case "$cmd" in
   setup) setup "$@" ;;
   services) services ;;
   stop) stop ;;
-  *) echo "usage: $0 setup prod|dev | services | stop" >&2; exit 2 ;;
+  serve) serve "$@" ;;
+  *) echo "usage: $0 setup prod|dev | services | stop | serve PORT" >&2; exit 2 ;;
 esac

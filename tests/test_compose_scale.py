@@ -34,7 +34,7 @@ def _config(*extra: str) -> dict:
 
 
 def test_default_profile_runs_no_scale_out_services():
-    assert set(_config()["services"]) == {"db", "redis", "migrate", "web"}
+    assert set(_config()["services"]) == {"db", "redis", "migrate", "web", "worker"}
 
 
 def test_scale_file_puts_port_less_instances_behind_haproxy_with_a_streaming_replica():

@@ -49,6 +49,11 @@ def test_compose_file_validates_and_gates_web_on_healthy_services():
     assert depends["redis"]["condition"] == "service_healthy"
     assert depends["migrate"]["condition"] == "service_completed_successfully"
     assert "gunicorn" in services["web"]["command"]
+    # The background worker: its own service, health-checked by its heartbeat, gated like web.
+    worker = services["worker"]
+    assert worker["command"][-1] == "run_worker" and "check_worker" in worker["healthcheck"]["test"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["image"] == services["web"]["image"]
 
 
 def test_compose_refuses_to_start_without_a_secret_key():

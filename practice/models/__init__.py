@@ -5,7 +5,8 @@ items, answers), progress (proficiency, score history, totals, activity, badges)
 review), flashcards, institutions (institutions, members, classes, assignments, the
 access trail), forms (full-length test forms: modules and slots), fulltests (a learner's sitting of a
 form: modules, responses, scores; accommodations), legacy (the legacy-id map),
-workflow (the question workflow's event log), versioning (the database's rules for question versions).
+workflow (the question workflow's event log), jobs (background workers' heartbeats, periodic runs),
+versioning (the database's rules for question versions).
 
 Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
 formats. Inside this package a module imports its siblings directly (`from .bank import Question`),
@@ -57,6 +58,7 @@ from .institutions import (
     Membership,
     Role,
 )
+from .jobs import PeriodicRun, WorkerBeat
 from .legacy import LegacyBadge, LegacyRecord
 from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
 from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
@@ -94,6 +96,7 @@ __all__ = [
     "LegacyRecord",
     "ListedManager",
     "Membership",
+    "PeriodicRun",
     "Phase",
     "PracticeSession",
     "Profile",
@@ -120,6 +123,7 @@ __all__ = [
     "TestModuleAttempt",
     "TestResponse",
     "User",
+    "WorkerBeat",
     "flashcard_text_clean",
     "validate_time_zone",
 ]

@@ -38,8 +38,8 @@ from .sessions import DEADLINE_GRACE
 from .testmodules import (
     SECTION_OF,
     attempt_complete,
+    module_learning_record,
     module_mark,
-    module_record_for_learning,
     section_modules,
     section_route,
     section_score,
@@ -200,7 +200,8 @@ def _phase_end(attempt: TestAttempt, *, at: datetime, reason: str) -> None:
     module_attempt.closed_at, module_attempt.closed_reason = min(at, module_attempt.deadline), reason
     module_attempt.save(update_fields=["closed_at", "closed_reason"])
     responses = module_mark(module_attempt)
-    module_record_for_learning(attempt, module_attempt, responses)
+    # Queued in this transaction: the module's end and its learning job commit together or not at all.
+    module_learning_record.enqueue(module_attempt_id=module_attempt.pk)
     section = SECTION_OF[phase]
     if phase in (Phase.RW1, Phase.MATH1):
         variant = section_route(attempt, section, responses)

@@ -1,5 +1,5 @@
 """What a full-length test module's end does: mark its responses, route the section or score it, and
-record its answers for the learning engine; and the attempt's completion. Called by
+queue the job that records its answers for the learning engine; and the attempt's completion. Called by
 `services.fulltests` with the attempt row locked (docs/full-test.md).
 """
 
@@ -8,6 +8,8 @@ import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_tasks import task
 
 from ..engine import testscore
 from ..engine.blueprint import EASIER, HARDER
@@ -158,6 +160,23 @@ def _assignment_progress(attempt: TestAttempt, *, at: datetime) -> None:
     if attempt.assignment_id is None:
         return
     assignment_test_completed(attempt=attempt, now=at)
+
+
+@task(queue_name="learning")
+def module_learning_record(*, module_attempt_id: int) -> bool:
+    """The job a module's end queues: its answers, recorded for the learning engine, once (a rerun after a
+    worker died finds the session made and does nothing). Off the request: it is half a module end's
+    CPU (bench/README.md, "The test-day runs")."""
+    with transaction.atomic():
+        module_attempt = (
+            TestModuleAttempt.objects.select_for_update(of=("self",))
+            .select_related("attempt__form", "module")
+            .get(pk=module_attempt_id)
+        )
+        if module_attempt.session_id is not None or module_attempt.closed_at is None:
+            return False
+        module_record_for_learning(module_attempt.attempt, module_attempt, module_mark(module_attempt))
+    return True
 
 
 def module_record_for_learning(attempt: TestAttempt, module_attempt: TestModuleAttempt, responses) -> None:

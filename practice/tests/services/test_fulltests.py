@@ -27,9 +27,11 @@ from practice.services.fulltests import (
     fulltest_start,
     fulltest_sync,
 )
+from practice.services.testmodules import module_learning_record
 
 from ..factories import make_user
 from ..fulltest_factories import make_full_form, right_answer, wrong_answer
+from ..jobs import queued, run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +224,10 @@ def test_pretest_items_do_not_count(form, learner):
 def test_the_answers_feed_the_learning_engine(form, learner):
     attempt = _sit(form, learner, lambda p: p % 2 == 0)
     modules = TestModuleAttempt.objects.filter(attempt=attempt)
-    assert all(m.session_id for m in modules)
+    # Each module's end queued its learning job in its own transaction; the worker runs them.
+    assert not any(m.session_id for m in modules) and len(queued("module_learning_record")) == 4
+    assert run_jobs() == 4
+    assert all(m.session_id for m in modules.all())
     sessions = PracticeSession.objects.filter(test_module__attempt=attempt)
     assert sessions.count() == 4 and all(not s.is_open for s in sessions)
     answered = TestResponse.objects.filter(module_attempt__attempt=attempt).exclude(given="").count()
@@ -233,6 +238,21 @@ def test_the_answers_feed_the_learning_engine(form, learner):
         assert session.correct_count == answers.filter(is_correct=True).count()
         assert all(0 <= a.time_spent_ms <= session.time_limit_s * 1000 for a in answers)
     assert SkillProficiency.objects.filter(learner=learner, answers__gt=0).exists()
+
+
+def test_the_learning_job_records_a_module_once(form, learner):
+    """A job run again (its worker died after the commit) records nothing more."""
+    attempt = fulltest_start(learner=learner).attempt
+    fulltest_save(
+        learner=learner, attempt_id=attempt.pk, phase="rw1", position=1, changes={"given": "A"}, seq=1
+    )
+    fulltest_module_submit(attempt=attempt, phase="rw1")
+    module = TestModuleAttempt.objects.get(attempt=attempt, phase="rw1")
+    assert module_learning_record.call(module_attempt_id=module.pk) is True
+    assert module_learning_record.call(module_attempt_id=module.pk) is False
+    assert run_jobs() == 1  # the queued copy finds the session made
+    assert PracticeSession.objects.filter(test_module__attempt=attempt).count() == 1
+    assert Answer.objects.filter(session__test_module=module).count() == 1
 
 
 def test_extended_time_and_breaks_apply_to_the_learner(form, learner):
