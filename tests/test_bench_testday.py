@@ -46,3 +46,7 @@ def test_testday_benchmark_runs_end_to_end_and_loses_no_acknowledged_save(tmp_pa
     assert {"login", "dashboard", "start", "question", "save", "teacher"} <= routes
     assert all(s["errors"] == 0 for w in figures["windows"] for s in w["routes"].values())
     assert all(w["cpu_ms_per_request"] for w in steady)
+    # The background worker recorded every closed module for the learning engine, once.
+    learning = figures["learning"]
+    assert learning["ok"] and learning["drained"] and learning["modules_closed"] > 0
+    assert learning["modules_recorded"] == learning["modules_closed"] and learning["answers_doubled"] == 0

@@ -13,7 +13,10 @@ Starts its own PostgreSQL (tuned for a 2-core machine, see PG_TUNING), Redis and
    pacing divided by --time-scale, while a few teachers refresh their class overview; then the steady
    window, whose figures decide the step.
 
-Afterwards it checks every acknowledged save against practice_testresponse. Results go to
+A background worker (`manage.py run_worker`, at nice 10 as production runs it beside the app) records
+each closed module's answers for the learning engine; after the steps the bench waits for it to drain the
+queue and checks every closed module was recorded once. Afterwards it checks every acknowledged save
+against practice_testresponse. Results go to
 bench/results/testday-<UTC time>.json; bench/README.md explains them.
 """
 
@@ -26,6 +29,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -203,6 +207,64 @@ def exactly_once(database_url: str, recorded: list[dict]) -> dict:
     }
 
 
+def start_worker(app: Gunicorn) -> subprocess.Popen:
+    """One background worker beside gunicorn, at a lower priority: learners' requests come first."""
+    return subprocess.Popen(
+        ["nice", "-n", "10", sys.executable, str(ROOT / "manage.py"), "run_worker", "--interval", "0.5"],
+        env=app.env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (its /proc stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def learning_drain(database_url: str, worker: subprocess.Popen, timeout: float) -> dict:
+    """Wait until the worker has run every queued job; then check each closed module was recorded once."""
+    started = time.monotonic()
+    backlog_at_end = None
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while True:
+            (waiting,) = conn.execute(
+                "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
+            ).fetchone()
+            backlog_at_end = waiting if backlog_at_end is None else backlog_at_end
+            if not waiting or time.monotonic() - started > timeout:
+                break
+            time.sleep(1)
+        drained_s = round(time.monotonic() - started, 1)
+        (jobs, failed) = conn.execute(
+            """SELECT count(*), count(*) FILTER (WHERE status = 'FAILED') FROM django_tasks_database_dbtaskresult
+                WHERE task_path LIKE '%%module_learning_record'"""
+        ).fetchone()
+        (closed, recorded) = conn.execute(
+            "SELECT count(*), count(session_id) FROM practice_testmoduleattempt WHERE closed_at IS NOT NULL"
+        ).fetchone()
+        # A module recorded twice would leave a second full-test practice session beside the one it links.
+        (sessions,) = conn.execute(
+            "SELECT count(*) FROM practice_practicesession WHERE scope LIKE 'Full-length test:%%'"
+        ).fetchone()
+        doubled = sessions - recorded
+    return {
+        "backlog_at_end_of_load": backlog_at_end,
+        "drained_seconds_after_load": drained_s,
+        "drained": waiting == 0,
+        "learning_jobs": jobs,
+        "failed_jobs": failed,
+        "modules_closed": closed,
+        "modules_recorded": recorded,
+        "answers_doubled": doubled,
+        "worker_cpu_seconds": round(process_cpu_seconds(worker.pid), 1) if worker.poll() is None else None,
+        "ok": waiting == 0 and failed == 0 and closed == recorded and not doubled,
+    }
+
+
 def machine(pg: ThrowawayPostgres) -> dict:
     versions = {
         name: importlib.metadata.version(name) for name in ("django", "gunicorn", "psycopg", "locust")
@@ -275,7 +337,7 @@ def main(argv=None) -> int:
         )
     pg = ThrowawayPostgres(extra_conf=PG_TUNING).start()
     redis = ThrowawayRedis().start()
-    app = None
+    app = worker = None
     try:
         env = {
             "DATABASE_URL": pg.create_database("prepnexus"),
@@ -295,6 +357,7 @@ def main(argv=None) -> int:
         if built["published_forms"] < 1:
             raise SystemExit("seed_demo published no test form")
         app.start("/health/ready")
+        worker = start_worker(app)
         learners = built["learners"][: max(args.steps)]
         savers = built["learners"][max(args.steps) : max(args.steps) + args.save_clients]
         common = {
@@ -357,6 +420,8 @@ def main(argv=None) -> int:
             timeout=len(args.steps) * (10 * args.ramp_seconds + args.step_seconds) + 600,
         )
         load_at_end = round(os.getloadavg()[0], 2)
+        print("==> waiting for the background worker to drain the learning queue")
+        learning = learning_drain(env["DATABASE_URL"], worker, timeout=900)
         check = exactly_once(env["DATABASE_URL"], [saves, steps])
         bare = window_stats(base, base["windows"][0])
         save_only = window_stats(saves, saves["windows"][0])
@@ -393,6 +458,7 @@ def main(argv=None) -> int:
             "windows": windows,
             "late": steps["late"],
             "exactly_once": check,
+            "learning": learning,
             "capacity": capacity,
             # At --time-scale X each simulated test-taker sends X times a real one's requests.
             "capacity_request_rate_equivalent": round(capacity * args.time_scale),
@@ -402,8 +468,11 @@ def main(argv=None) -> int:
         out.write_text(json.dumps(result, indent=2) + "\n")
         print_report(result)
         print(f"==> results: {out}")
-        return 0 if check["ok"] else 1
+        return 0 if check["ok"] and learning["ok"] else 1
     finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, 15)
+            worker.wait(15)
         if app is not None:
             with contextlib.suppress(Exception):
                 app.stop()
@@ -446,6 +515,13 @@ def print_report(result: dict) -> None:
         f"{c['lost']}, doubled {c['doubled']}, stale {c['stale']} (landed unacknowledged: "
         f"{c['landed_unacknowledged']}); after the deadline: {result['late']['saves']} saves refused, "
         f"{result['late']['reviews']} review pages moved on, {result['late']['submits']} submits refused"
+    )
+    lr = result["learning"]
+    print(
+        f"learning queue: {lr['backlog_at_end_of_load']} jobs waiting when the load ended, drained "
+        f"{lr['drained_seconds_after_load']} s later; {lr['modules_recorded']} of {lr['modules_closed']} "
+        f"closed modules recorded, {lr['failed_jobs']} failed jobs, {lr['answers_doubled']} doubled; "
+        f"worker CPU {lr['worker_cpu_seconds']} s"
     )
     print(
         f"capacity: {result['capacity']:,} concurrent test-takers (largest step with p95 <= "
