@@ -137,7 +137,8 @@ def _message(mail: OutboundMail) -> EmailMultiAlternatives:
 def mail_deliver(*, mail_id: int) -> str:
     """Send one queued mail, once: its row is locked while it is sent, and a sent row is left alone. An
     SMTP error raises, so the worker runs the job again after its backoff; after the last attempt
-    (TASK_MAX_ATTEMPTS) the row is marked failed with the error. Returns the row's status."""
+    (TASK_MAX_ATTEMPTS) the row is marked failed with the error. Once the row is sent, skipped or failed,
+    its context (which may hold a secret, such as a reset link's token) is cleared. Returns the status."""
     error = None
     with transaction.atomic():
         mail = OutboundMail.objects.select_for_update(of=("self",)).select_related("user").get(pk=mail_id)
@@ -145,8 +146,8 @@ def mail_deliver(*, mail_id: int) -> str:
             return mail.status
         reason = _skip_reason(mail)
         if reason:
-            mail.status, mail.last_error = OutboundMail.Status.SKIPPED, reason
-            mail.save(update_fields=["status", "last_error"])
+            mail.status, mail.last_error, mail.context = OutboundMail.Status.SKIPPED, reason, {}
+            mail.save(update_fields=["status", "last_error", "context"])
             return mail.status
         mail.attempts += 1
         mail.message_id = mail.message_id or make_msgid(domain=_message_domain())
@@ -159,7 +160,10 @@ def mail_deliver(*, mail_id: int) -> str:
                 mail.status = OutboundMail.Status.FAILED
         else:
             mail.status, mail.sent_at, mail.last_error = OutboundMail.Status.SENT, timezone.now(), ""
-        mail.save(update_fields=["status", "attempts", "sent_at", "last_error", "message_id", "subject"])
+        if mail.status != OutboundMail.Status.QUEUED:
+            mail.context = {}  # done with: a reset link's token is not kept once it has been sent
+        fields = ["status", "attempts", "sent_at", "last_error", "message_id", "subject", "context"]
+        mail.save(update_fields=fields)
     if error is not None:
         raise error
     return mail.status

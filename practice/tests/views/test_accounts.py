@@ -108,6 +108,8 @@ def test_password_reset_flow_by_email_in_any_case(client, settings, smtp_server)
     [message] = smtp_server.messages
     assert message["To"] == "reset@example.org" and message["Subject"] == "Reset your PrepNexus password"
     assert "List-Unsubscribe" not in message  # essential
+    # The reset token is not kept in the database once the mail is sent.
+    assert OutboundMail.objects.get(kind="password-reset").context == {}
     link = re.search(r"http://testserver(/accounts/reset/\S+)", text(message)).group(1)
     form_page = client.get(link, follow=True)
     assert b"Choose a new password" in form_page.content

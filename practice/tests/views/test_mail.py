@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from practice.models import MailPreference
 from practice.selectors.mail import mail_wanted
-from practice.services.mail import mail_queue, unsubscribe_token
+from practice.services.mail import mail_preference_set, mail_queue, unsubscribe_token
 
 from ..factories import make_user
 from ..jobs import run_jobs
@@ -95,3 +95,17 @@ def test_the_list_unsubscribe_header_one_click_post_unsubscribes(smtp_server):
     assert response.status_code == 200
     assert not mail_wanted(user=user, kind="digest")
     assert mail_queue(kind="digest", period="2026-W50", context={"name": "Ada"}, user=user) is None
+
+
+def test_staff_see_outgoing_mail_read_only_without_its_context(client, django_assert_max_num_queries):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    user = make_user()
+    mail = mail_queue(kind="password-reset", period="p1", context={"token": "secret-token-1"}, user=user)
+    mail_preference_set(user=user, kind="digest", enabled=False, via="admin")
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("admin:practice_outboundmail_changelist"))
+    assert response.status_code == 200 and user.email.encode() in response.content
+    response = client.get(reverse("admin:practice_outboundmail_change", args=[mail.pk]))
+    assert response.status_code == 200 and b"secret-token-1" not in response.content
+    assert client.post(reverse("admin:practice_outboundmail_add"), {}).status_code == 403
+    assert client.get(reverse("admin:practice_mailpreference_changelist")).status_code == 200
