@@ -3,6 +3,7 @@ idempotency key, and the job that sends it); the `mail_deliver` job sends it ove
 never inside a request, retrying with the worker's backoff. Non-essential mails carry a one-click
 unsubscribe link (RFC 8058). See docs/email.md."""
 
+from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -167,6 +168,24 @@ def mail_deliver(*, mail_id: int) -> str:
     if error is not None:
         raise error
     return mail.status
+
+
+# Finished mails are kept this long: the staff's record of what was sent, and the idempotency key of any
+# period a job could still queue for (weeks at most).
+MAIL_KEEP_DAYS = 90
+
+
+@task()
+def mail_prune(*, period: str) -> int:
+    """Daily: delete mails finished (sent, skipped, failed) more than MAIL_KEEP_DAYS ago."""
+    before = timezone.now() - timedelta(days=MAIL_KEEP_DAYS)
+    with transaction.atomic():
+        deleted, _ = (
+            OutboundMail.objects.exclude(status=OutboundMail.Status.QUEUED)
+            .filter(created_at__lt=before)
+            .delete()
+        )
+    return deleted
 
 
 def _message_domain() -> str:

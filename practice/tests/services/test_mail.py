@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from practice.models import MailPreference, OutboundMail
 from practice.selectors.mail import mail_wanted
-from practice.services.mail import mail_preference_set, mail_queue
+from practice.services.mail import MAIL_KEEP_DAYS, mail_preference_set, mail_prune, mail_queue
 
 from ..factories import make_user
 from ..jobs import queued, run_jobs
@@ -199,3 +199,16 @@ def test_a_user_mail_goes_to_the_users_own_address():
         )
     with pytest.raises(ValueError, match="Unknown way"):
         mail_preference_set(user=user, kind="digest", enabled=False, via="carrier-pigeon")
+
+
+@pytest.mark.django_db
+def test_finished_mails_are_pruned_after_the_keeping_period_queued_ones_never():
+    old = timezone.now() - timedelta(days=MAIL_KEEP_DAYS + 1)
+    user = make_user()
+    for period, status in (("a", "sent"), ("b", "failed"), ("c", "queued"), ("d", "sent")):
+        mail = mail_queue(kind="note", period=period, context={}, user=user, essential=True)
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            status=status, created_at=old if period != "d" else mail.created_at
+        )
+    assert mail_prune.call(period="2026-12-03") == 2
+    assert sorted(OutboundMail.objects.values_list("period", flat=True)) == ["c", "d"]
