@@ -11,10 +11,13 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 from redis.exceptions import RedisError
+
+from practice.services.mail import mail_queue
 
 from . import outages
 from .alert_checks import (
@@ -49,12 +52,13 @@ def alert_period(kind: str, now: datetime) -> str:
 def alert_context(alert: Alert) -> dict:
     """What the mail templates show (JSON: it is stored with the mail)."""
     return {
-        "kind": alert.kind,
+        "alert_kind": alert.kind,
         "title": alert.title,
         "happened_at": when(alert.happened_at),
         "details": list(alert.details),
         "check": alert.check,
         "monitoring_url": settings.SITE_URL + reverse("monitoring:dashboard"),
+        "rate_minutes": settings.ALERT_RATE_MINUTES,
     }
 
 
@@ -68,7 +72,12 @@ def alert_queue(alert: Alert, *, now: datetime | None = None) -> int:
     """Log the alert and queue its mails; returns how many were queued (0 when this bucket's went)."""
     now = now or timezone.now()
     logger.warning("operator alert: %s", alert.title, extra={"alert": alert.kind})
-    return 0  # mailing comes with the mail core
+    context = alert_context(alert)
+    queued = 0
+    with transaction.atomic():
+        for address, period in alert_deliveries(alert, now=now):
+            queued += mail_queue(kind="alert", to_address=address, period=period, context=context) is not None
+    return queued
 
 
 def alert_backup_failed(*, error: str) -> int:

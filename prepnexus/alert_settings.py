@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 
 def _address(name: str, value: str) -> tuple[str, str]:
     """("Name", "address") from "Name <address>" or a bare address; a bad one stops the start-up."""
+    value = value.strip()
     display, address = parseaddr(value)
     try:
         validate_email(address)
