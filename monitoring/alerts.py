@@ -71,12 +71,15 @@ def alert_deliveries(alert: Alert, *, now: datetime) -> list[tuple[str, str]]:
 def alert_queue(alert: Alert, *, now: datetime | None = None) -> int:
     """Log the alert and queue its mails; returns how many were queued (0 when this bucket's went)."""
     now = now or timezone.now()
-    logger.warning("operator alert: %s", alert.title, extra={"alert": alert.kind})
     context = alert_context(alert)
+    deliveries = alert_deliveries(alert, now=now)
     queued = 0
     with transaction.atomic():
-        for address, period in alert_deliveries(alert, now=now):
+        for address, period in deliveries:
             queued += mail_queue(kind="alert", to_address=address, period=period, context=context) is not None
+    # A condition that lasts is seen every minute: one warning per mail, the rest at INFO.
+    level = logging.WARNING if queued or not deliveries else logging.INFO
+    logger.log(level, "operator alert: %s (%s mailed)", alert.title, queued, extra={"alert": alert.kind})
     return queued
 
 

@@ -3,6 +3,7 @@ import os
 import threading
 import time
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from practice.selectors.jobs import queue_stats
 
 from . import charts, metrics, selectors
+from .alerts import alert_recipients
 from .auth import has_valid_token, token_or_staff_required
 from .breaker import breaker
 from .health import CRITICAL, DEGRADED
@@ -236,7 +238,14 @@ def dashboard(request):
         report = metrics.performance_report()
     except Exception:  # Redis down: show the page without the charts
         report = None
-    context = {"database": database, "cache": _cache_status(), "report": report, "jobs": queue_stats()}
+    context = {
+        "database": database,
+        "cache": _cache_status(),
+        "report": report,
+        "jobs": queue_stats(),
+        "alert_recipients": len(alert_recipients()),
+        "alert_minutes": settings.ALERT_RATE_MINUTES,
+    }
     if report is not None:
         context |= charts.dashboard_charts(report)
     response = render(request, "monitoring/dashboard.html", context)

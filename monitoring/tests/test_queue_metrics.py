@@ -102,3 +102,12 @@ def test_monitoring_page_shows_the_queue(client):
     html = client.get("/monitoring/").content.decode()
     assert "<dt>Ready</dt><dd>1</dd>" in html and "<dt>Workers alive</dt><dd>1</dd>" in html
     assert "no worker" not in html
+    assert "No alert recipients are set" in html
+
+
+@pytest.mark.django_db
+def test_monitoring_page_says_where_alerts_go(client, settings):
+    settings.ALERT_EMAILS, settings.ALERT_RATE_MINUTES = ["ops@example.org", "pager@example.org"], 30
+    client.force_login(make_user(is_staff=True))
+    html = client.get("/monitoring/").content.decode()
+    assert "mailed to 2 addresses, each kind at most once per 30 minutes" in html
