@@ -186,6 +186,16 @@ def backup_prune(*, output: Path, dbname: str, keep: int) -> list[Path]:
     return removed
 
 
+def backup_newest(*, output: Path, dbname: str) -> datetime | None:
+    """When the newest complete backup of this database in OUTPUT was taken (a dump with its manifest)."""
+    stamps = [
+        m["stamp"]
+        for path in (output.glob(f"prepnexus-*{DUMP_SUFFIX}") if output.is_dir() else [])
+        if (m := _NAME_RE.match(path.name)) and m["db"] == dbname and manifest_path(path).is_file()
+    ]
+    return datetime.strptime(max(stamps), "%Y%m%dT%H%M%S_%fZ").replace(tzinfo=UTC) if stamps else None
+
+
 def load_manifest(file: Path) -> tuple[Path, dict]:
     """The dump and its manifest, given either of the two files."""
     if file.name.endswith(MANIFEST_SUFFIX):

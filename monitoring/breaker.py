@@ -8,6 +8,8 @@ back, so a fast restart looks like a short pause rather than a burst of errors.
 Half-open: one background thread probes PostgreSQL every DB_BREAKER_PROBE_INTERVAL seconds with a
 direct connection (never through the pool). The first successful probe replaces the connection pool,
 whose dead connections and reconnect back-off would otherwise delay recovery, and closes the breaker.
+Each outage (when it opened, when it closed) is written to Redis for the operators' alert
+(monitoring/outages.py), since PostgreSQL cannot take it while it is down.
 """
 
 import logging
@@ -20,7 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import utils as db_utils
 from psycopg_pool import PoolClosed
 
-from . import metrics
+from . import metrics, outages
 
 logger = logging.getLogger("prepnexus.breaker")
 
@@ -79,6 +81,7 @@ class CircuitBreaker:
         self.changed = threading.Condition(self.lock)
         self.state = CLOSED
         self.opened_at = 0.0
+        self.opened_wall, self.opened_error = 0.0, ""  # for the outage record: when, and the error
         self.failures = 0  # times the breaker opened, for metrics
         self.last_error = ""
         self._probe_thread: threading.Thread | None = None
@@ -136,7 +139,11 @@ class CircuitBreaker:
                 self._reset_pool()
                 return
             self.state = OPEN
-            self.opened_at = time.monotonic()
+            self.opened_at, self.opened_wall, self.opened_error = (
+                time.monotonic(),
+                time.time(),
+                self.last_error,
+            )
             self.failures += 1
             metrics.DB_CIRCUIT_OPEN.set(1)
             metrics.DB_CIRCUIT_TRIPS.inc()
@@ -146,6 +153,13 @@ class CircuitBreaker:
             )
             # Clients already waiting on the pool would each wait out DB_POOL_TIMEOUT: release them now.
             self._reset_pool()
+            # Off the request's path and the probe's: Redis may be slow or down as well.
+            threading.Thread(
+                target=outages.outage_opened,
+                kwargs={"opened_at": self.opened_wall, "error": self.opened_error},
+                name="db-breaker-record",
+                daemon=True,
+            ).start()
             if self._probe_thread is None or not self._probe_thread.is_alive():
                 self._probe_thread = threading.Thread(
                     target=self._probe_until_reachable, name="db-breaker-probe", daemon=True
@@ -190,8 +204,15 @@ class CircuitBreaker:
             while self.state == OPEN:
                 time.sleep(self.probe_interval)
                 if self._probe():
+                    outage = {"opened_at": self.opened_wall, "error": self.opened_error}
                     self._reset_pool()
                     self._close()
+                    # In a thread of its own: this one must end at once, or a new outage would find it
+                    # alive and start no probe.
+                    outage["closed_at"] = time.time()
+                    threading.Thread(
+                        target=outages.outage_closed, kwargs=outage, name="db-breaker-record", daemon=True
+                    ).start()
                     return
         finally:
             connections.close_all()  # this thread's own Django connections, if any

@@ -63,6 +63,12 @@ def connection_usage(cursor) -> dict:
     return row
 
 
+def connections_in_use() -> dict:
+    """Connections in use on the server against max_connections (the operators' alert check)."""
+    with _cursor() as cursor:
+        return connection_usage(cursor)
+
+
 def database_cache_hit_ratio(cursor) -> float | None:
     return _ratio(
         _one(

@@ -3,6 +3,7 @@ import os
 import threading
 import time
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -14,10 +15,14 @@ from django_redis import get_redis_connection
 from health_check.views import HealthCheckView
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
+from practice.selectors.jobs import queue_stats
+
 from . import charts, metrics, selectors
+from .alerts import alert_recipients
 from .auth import has_valid_token, token_or_staff_required
 from .breaker import breaker
 from .health import CRITICAL, DEGRADED
+from .queue_metrics import queue_exposition
 from .responses import wants_json
 
 RETRY_AFTER_SECONDS = 5
@@ -200,13 +205,15 @@ def performance(request):
 
 @token_or_staff_required
 def prometheus_metrics(request):
-    """Prometheus exposition, merged over every gunicorn worker in multiprocess mode."""
+    """Prometheus exposition, merged over every gunicorn worker in multiprocess mode, plus the job queue's
+    figures read from PostgreSQL now."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    response = HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(registry) + queue_exposition()
+    response = HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
     add_never_cache_headers(response)
     return response
 
@@ -221,7 +228,7 @@ def _cache_status() -> dict:
 
 
 def dashboard(request):
-    """The staff monitoring page: dependencies, request charts, slowest routes."""
+    """The staff monitoring page: dependencies, the job queue, request charts, slowest routes."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_staff:
@@ -231,7 +238,14 @@ def dashboard(request):
         report = metrics.performance_report()
     except Exception:  # Redis down: show the page without the charts
         report = None
-    context = {"database": database, "cache": _cache_status(), "report": report}
+    context = {
+        "database": database,
+        "cache": _cache_status(),
+        "report": report,
+        "jobs": queue_stats(),
+        "alert_recipients": len(alert_recipients()),
+        "alert_minutes": settings.ALERT_RATE_MINUTES,
+    }
     if report is not None:
         context |= charts.dashboard_charts(report)
     response = render(request, "monitoring/dashboard.html", context)

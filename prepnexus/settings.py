@@ -8,6 +8,7 @@ from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from prepnexus import csp_settings
+from prepnexus.alert_settings import alert_recipients, alert_thresholds
 from prepnexus.clientip import trusted_proxies
 from prepnexus.databases import replica_databases, use_pgbouncer
 from prepnexus.logging import logging_config
@@ -373,6 +374,9 @@ DB_BREAKER_WAIT = env.float("DB_BREAKER_WAIT", default=0.6)
 DB_BREAKER_GRACE = env.float("DB_BREAKER_GRACE", default=2.0)
 DB_BREAKER_PROBE_INTERVAL = env.float("DB_BREAKER_PROBE_INTERVAL", default=0.1)
 DB_BREAKER_RETRY_AFTER = env.int("DB_BREAKER_RETRY_AFTER", default=5)
+# Operator alerts (prepnexus/alert_settings.py, docs/monitoring.md#alerts): recipients, rate, thresholds.
+ADMINS, ALERT_EMAILS, ALERT_RATE_MINUTES = alert_recipients(env)
+ALERT_DB_CONNECTIONS_RATIO, BACKUP_MAX_AGE_HOURS = alert_thresholds(env)
 
 # --- Blog ---
 # Anonymous blog pages, feeds and the sitemap are kept whole in Redis (see blog/cache.py).

@@ -108,15 +108,25 @@ def jobs_reap(*, now: datetime | None = None) -> Reaped:
 
 # name -> (the task's dotted path, its cadence). Each is queued once per period with `period=<key>`; the
 # task decides what that period means for each recipient (a learner's own time zone, for instance).
+# Paths, not imports: monitoring's jobs are named here without practice importing monitoring.
 PERIODIC_JOBS: dict[str, tuple[str, str]] = {
     "jobs-prune": ("practice.services.jobs.jobs_prune", "daily"),
     "mail-prune": ("practice.services.mail.mail_prune", "daily"),
+    # Operator alerts (docs/monitoring.md#alerts): connections, replica lag, database outages; backups.
+    "alerts-check": ("monitoring.alerts.alerts_check", "minutely"),
+    "alerts-backups": ("monitoring.alerts.backups_check", "hourly"),
 }
-_PERIOD_FORMATS = {"hourly": "%Y-%m-%dT%H", "daily": "%Y-%m-%d", "weekly": "%G-W%V"}
+_PERIOD_FORMATS = {
+    "minutely": "%Y-%m-%dT%H:%M",
+    "hourly": "%Y-%m-%dT%H",
+    "daily": "%Y-%m-%d",
+    "weekly": "%G-W%V",
+}
 
 
 def period_key(cadence: str, now: datetime) -> str:
-    """The UTC period `now` falls in: 2026-12-03T17 (hourly), 2026-12-03 (daily), 2026-W49 (weekly)."""
+    """The UTC period `now` falls in: 2026-12-03T17:05 (minutely), 2026-12-03T17 (hourly), 2026-12-03
+    (daily), 2026-W49 (weekly)."""
     return now.astimezone(UTC).strftime(_PERIOD_FORMATS[cadence])
 
 
@@ -139,8 +149,9 @@ def periodic_enqueue_due(*, now: datetime | None = None, jobs: dict | None = Non
     return queued
 
 
-# Finished jobs are kept this many days for the admin and the monitoring page, failures longer.
-_KEEP_SUCCEEDED_DAYS, _KEEP_FAILED_DAYS, _KEEP_PERIODIC_DAYS = 7, 30, 60
+# Finished jobs are kept this many days for the admin and the monitoring page, failures longer; a
+# periodic run's record only needs to outlive its period (a week at most).
+_KEEP_SUCCEEDED_DAYS, _KEEP_FAILED_DAYS, _KEEP_PERIODIC_DAYS = 7, 30, 8
 
 
 @task()

@@ -124,7 +124,11 @@ def test_env_example_documents_every_variable_the_settings_read():
     import re
 
     names = set()
-    for path in [ROOT / "prepnexus/settings.py", ROOT / "prepnexus/gunicorn.conf.py"]:
+    for path in [
+        ROOT / "prepnexus/settings.py",
+        ROOT / "prepnexus/gunicorn.conf.py",
+        ROOT / "prepnexus/alert_settings.py",
+    ]:
         text = path.read_text()
         names |= set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', text))
         names |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', text))

@@ -2,9 +2,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from psycopg.conninfo import conninfo_to_dict
 
 from monitoring import backups, postgres
+from monitoring.alerts import alert_backup_failed
 
 
 class Command(BaseCommand):
@@ -38,6 +40,7 @@ class Command(BaseCommand):
         try:
             dump, manifest = backups.backup_create(url=url, output=output, progress=progress)
         except (postgres.BackupError, OSError) as exc:
+            self._alert(str(exc))
             raise CommandError(f"backup failed: {exc}") from exc
         rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
@@ -50,3 +53,11 @@ class Command(BaseCommand):
             dbname = conninfo_to_dict(url).get("dbname") or "postgres"
             for path in backups.backup_prune(output=output, dbname=dbname, keep=keep):
                 self.stdout.write(f"Removed old backup {path.name} (keeping {keep})")
+
+    def _alert(self, error: str) -> None:
+        """Tell the operators (docs/monitoring.md#alerts); the hourly overdue check covers a database that
+        cannot take the alert now."""
+        try:
+            alert_backup_failed(error=error)
+        except DatabaseError as exc:
+            self.stderr.write(f"The operators' alert could not be queued either: {exc}")

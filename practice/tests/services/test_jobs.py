@@ -23,7 +23,14 @@ from django_tasks_db.models import DBTaskResult
 from monitoring.postgres import default_database_url
 from practice.models import PeriodicRun, WorkerBeat
 from practice.selectors.jobs import queue_stats
-from practice.services.jobs import jobs_reap, period_key, periodic_enqueue_due, retry_delay, worker_beat
+from practice.services.jobs import (
+    PERIODIC_JOBS,
+    jobs_reap,
+    period_key,
+    periodic_enqueue_due,
+    retry_delay,
+    worker_beat,
+)
 
 from ..job_tasks import flaky, slow_first
 from ..jobs import run_jobs
@@ -145,19 +152,25 @@ def test_two_workers_queue_a_periodic_job_once_per_period():
     assert periodic_enqueue_due(jobs=jobs) == []
 
 
-def test_period_keys_are_utc_hours_days_and_iso_weeks():
-    at = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+def test_period_keys_are_utc_minutes_hours_days_and_iso_weeks():
+    at = datetime(2026, 12, 31, 23, 30, 59, tzinfo=UTC)
+    assert period_key("minutely", at) == "2026-12-31T23:30"
+    assert period_key("minutely", at + timedelta(seconds=1)) == "2026-12-31T23:31"
     assert period_key("hourly", at) == "2026-12-31T23"
     assert period_key("daily", at) == "2026-12-31"
     assert period_key("weekly", at) == "2026-W53"
 
 
 @pytest.mark.django_db
-def test_the_daily_prune_jobs_are_registered_and_run():
-    day = period_key("daily", timezone.now())
-    assert periodic_enqueue_due() == [f"jobs-prune:{day}", f"mail-prune:{day}"]
-    assert run_jobs() == 2
-    assert DBTaskResult.objects.successful().count() == 2
+def test_the_periodic_jobs_are_registered_and_run():
+    now = timezone.now()
+    queued = periodic_enqueue_due(now=now)
+    assert sorted(queued) == sorted(
+        f"{name}:{period_key(cadence, now)}" for name, (_, cadence) in PERIODIC_JOBS.items()
+    )
+    assert f"jobs-prune:{period_key('daily', now)}" in queued
+    assert run_jobs() == len(PERIODIC_JOBS)
+    assert DBTaskResult.objects.successful().count() == len(PERIODIC_JOBS)
 
 
 @pytest.mark.django_db
