@@ -357,6 +357,8 @@ TASK_RETRY_SECONDS = env.float("TASK_RETRY_SECONDS", default=15)
 # A worker marks itself alive this often; one unseen for WORKER_DEAD_SECONDS is dead and its job rerun.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5)
 WORKER_DEAD_SECONDS = env.float("WORKER_DEAD_SECONDS", default=30)
+# Learners' reminders go out at this hour (0-23) of their own time zone's day.
+REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=17)
 
 # --- Monitoring ---
 # Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;
