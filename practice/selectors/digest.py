@@ -19,6 +19,11 @@ WEEK = timedelta(days=7)
 MOVERS = 5  # how many movers a digest lists
 
 
+def digest_period(*, week: str, classroom_id: int) -> str:
+    """A digest's mail period: once per (teacher, ISO week, class), e.g. 2026-W49-c12."""
+    return f"{week}-c{classroom_id}"
+
+
 @dataclass
 class ClassDigest:
     classroom_id: int
@@ -35,7 +40,7 @@ class ClassDigest:
     @property
     def period(self) -> str:
         """Once per (teacher, class, week): the mail's idempotency period."""
-        return f"{self.week}-c{self.classroom_id}"
+        return digest_period(week=self.week, classroom_id=self.classroom_id)
 
     def context(self, *, teacher) -> dict:
         """What the templates read (JSON-serialisable: it is stored with the queued mail)."""

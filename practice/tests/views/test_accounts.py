@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from blog.tests.factories import make_post
-from practice.models import Answer, User
+from practice.models import Answer, MailPreference, User
 
 from ..factories import PASSWORD, make_user
 from ..learning_factories import make_answered_session
@@ -312,3 +312,18 @@ def test_password_reset_links_use_the_canonical_site_url_whatever_the_host_heade
     body = mail.outbox[0].body
     assert re.search(r"https://prep\.example\.org/accounts/reset/\S+/\S+/", body)
     assert "evil.example.net" not in body and "evil.example.net" not in mail.outbox[0].subject
+
+
+def test_daily_reminders_are_opt_in_from_the_profile(client):
+    user = make_user()
+    client.force_login(user)
+    response = client.get(reverse("profile"))
+    assert b'name="reminders"' in response.content and b"Email me a daily reminder" in response.content
+    assert response.context["form"]["reminders"].value() is False  # off until the learner turns it on
+    fields = {"display_name": "Ada", "time_zone": "Europe/Paris"}
+    assert client.post(reverse("profile"), {**fields, "reminders": "on"}).status_code == 302
+    preference = MailPreference.objects.get(user=user, kind="reminder")
+    assert (preference.enabled, preference.changed_via) == (True, "profile")
+    assert client.get(reverse("profile")).context["form"]["reminders"].value() is True
+    assert client.post(reverse("profile"), fields).status_code == 302
+    assert MailPreference.objects.get(user=user, kind="reminder").enabled is False
