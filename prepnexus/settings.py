@@ -359,6 +359,8 @@ WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5)
 WORKER_DEAD_SECONDS = env.float("WORKER_DEAD_SECONDS", default=30)
 # Learners' reminders go out at this hour (0-23) of their own time zone's day.
 REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=17)
+if not 0 <= REMINDER_LOCAL_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDER_LOCAL_HOUR must be an hour from 0 to 23.")
 
 # --- Monitoring ---
 # Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;

@@ -153,10 +153,15 @@ def test_period_keys_are_utc_hours_days_and_iso_weeks():
 
 
 @pytest.mark.django_db
-def test_the_daily_prune_job_is_registered_and_runs():
-    assert periodic_enqueue_due() == [f"jobs-prune:{period_key('daily', timezone.now())}"]
-    assert run_jobs() == 1
-    assert DBTaskResult.objects.successful().count() == 1
+def test_the_registered_periodic_jobs_are_queued_and_run():
+    now = timezone.now()
+    assert periodic_enqueue_due(now=now) == [
+        f"jobs-prune:{period_key('daily', now)}",
+        f"learner-reminders:{period_key('hourly', now)}",
+        f"teacher-digest:{period_key('weekly', now)}",
+    ]
+    assert run_jobs() == 3
+    assert DBTaskResult.objects.successful().count() == 3
 
 
 @pytest.mark.django_db
