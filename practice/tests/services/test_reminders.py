@@ -1,10 +1,13 @@
 """Learner reminders and teachers' digests end to end: the periodic jobs queue the mails, the worker sends
 them over real SMTP, once per period however often the job runs, and only to those who want them."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from practice.models import AccessEvent, Flashcard, LearnerStats, OutboundMail, User
 from practice.services.digests import digests_send
@@ -171,3 +174,28 @@ def test_each_teacher_gets_the_class_digest_once_a_week(smtp_server):
     digests_send.enqueue(period=week)
     run_jobs()
     assert len(smtp_server.messages) == 1  # the week's digest is not sent again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_same_hours_reminders_at_once_queue_each_mail_once():
+    users = [learner() for _ in range(4)]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(reminders_send.call(period="2026-12-03T22"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r["selected"] for r in results) == [4, 4]
+    assert sum(r["queued"] for r in results) == 4
+    mails = OutboundMail.objects.filter(kind="reminder")
+    assert sorted(mails.values_list("user_id", flat=True)) == sorted(u.pk for u in users)
+    assert DBTaskResult.objects.filter(task_path="practice.services.mail.mail_deliver").count() == 4
