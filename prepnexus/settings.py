@@ -351,13 +351,15 @@ if not 0 < FULL_TEST_TIME_SCALE <= 1:
 
 # --- Background jobs (docs/tasks.md): queued in PostgreSQL, in the transaction that queues them ---
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "learning", "mail"]}}
-# A job that raises, or whose worker died, runs again after TASK_RETRY_SECONDS * 2^(attempt - 1), up
-# to TASK_MAX_ATTEMPTS runs in all; then it stays failed (the monitoring page counts it).
+# A failed job (or a dead worker's) reruns after TASK_RETRY_SECONDS * 2^(n - 1), to TASK_MAX_ATTEMPTS runs.
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=5)
 TASK_RETRY_SECONDS = env.float("TASK_RETRY_SECONDS", default=15)
 # A worker marks itself alive this often; one unseen for WORKER_DEAD_SECONDS is dead and its job rerun.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5)
 WORKER_DEAD_SECONDS = env.float("WORKER_DEAD_SECONDS", default=30)
+REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=17)  # learners' reminders, in their own zone
+if not 0 <= REMINDER_LOCAL_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDER_LOCAL_HOUR must be an hour from 0 to 23.")
 
 # --- Monitoring ---
 # Staff sessions or `Authorization: Bearer <MONITORING_TOKEN>` reach /api/monitoring/* and /metrics;

@@ -103,6 +103,14 @@ def _casefold(value: str) -> str:
 
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    # Not a profile column: the learner's MailPreference for reminders (off until they turn it on).
+    reminders = forms.BooleanField(
+        required=False,
+        label="Email me a daily reminder",
+        help_text="At most one a day, in the late afternoon of your time zone, and only when something is "
+        "waiting: reviews or flashcards due, an assignment due tomorrow, a streak to keep. Sent to a "
+        "verified address only.",
+    )
 
     class Meta:
         model = Profile

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from ..models import LegacyRecord, Profile, User
 from ..selectors.dashboard import progress_version_key
+from ..selectors.mail import mail_wanted
+from .mail import mail_preference_set
 
 DELETE_CONFIRMATION = "DELETE"
 
@@ -53,8 +55,11 @@ def learner_signup(*, email: str, password: str, display_name: str = "") -> User
 
 
 @transaction.atomic
-def profile_update(*, profile: Profile, **fields) -> Profile:
-    """Update a learner's profile fields after validating them."""
+def profile_update(*, profile: Profile, reminders: bool | None = None, **fields) -> Profile:
+    """Update a learner's profile fields after validating them, and their choice of daily reminders
+    (`reminders`, when given and changed), together."""
+    if reminders is not None and reminders != mail_wanted(user=profile.user, kind="reminder"):
+        mail_preference_set(user=profile.user, kind="reminder", enabled=reminders, via="profile")
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.full_clean()

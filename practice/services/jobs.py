@@ -112,6 +112,8 @@ def jobs_reap(*, now: datetime | None = None) -> Reaped:
 PERIODIC_JOBS: dict[str, tuple[str, str]] = {
     "jobs-prune": ("practice.services.jobs.jobs_prune", "daily"),
     "mail-prune": ("practice.services.mail.mail_prune", "daily"),
+    "learner-reminders": ("practice.services.reminders.reminders_send", "hourly"),
+    "teacher-digest": ("practice.services.digests.digests_send", "weekly"),
     # Operator alerts (docs/monitoring.md#alerts): connections, replica lag, database outages; backups.
     "alerts-check": ("monitoring.alerts.alerts_check", "minutely"),
     "alerts-backups": ("monitoring.alerts.backups_check", "hourly"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from prepnexus.ratelimit import ratelimit
 
 from ..forms import AccountDeleteForm, ProfileForm, SignupForm, add_validation_errors
+from ..selectors.mail import mail_wanted
 from ..services.accounts import account_delete, learner_signup, profile_get_or_create, profile_update
 
 
@@ -50,7 +51,8 @@ def signup(request):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     learner_profile = profile_get_or_create(user=request.user)
-    form = ProfileForm(request.POST or None, instance=learner_profile)
+    reminders = mail_wanted(user=request.user, kind="reminder")
+    form = ProfileForm(request.POST or None, instance=learner_profile, initial={"reminders": reminders})
     if request.method == "POST":
         if form.is_valid():
             profile_update(profile=learner_profile, **{name: form.cleaned_data[name] for name in form.fields})

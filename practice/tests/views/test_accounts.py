@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from blog.tests.factories import make_post
-from practice.models import Answer, OutboundMail, User
+from practice.models import Answer, MailPreference, OutboundMail, User
 
 from ..factories import PASSWORD, make_user
 from ..jobs import run_jobs
@@ -334,3 +334,18 @@ def test_a_password_reset_request_succeeds_while_the_smtp_server_is_down(client,
     run_jobs()
     mail = OutboundMail.objects.get(kind="password-reset")
     assert (mail.status, mail.attempts) == ("queued", 1) and smtp_server.messages == []
+
+
+def test_daily_reminders_are_opt_in_from_the_profile(client):
+    user = make_user()
+    client.force_login(user)
+    response = client.get(reverse("profile"))
+    assert b'name="reminders"' in response.content and b"Email me a daily reminder" in response.content
+    assert response.context["form"]["reminders"].value() is False  # off until the learner turns it on
+    fields = {"display_name": "Ada", "time_zone": "Europe/Paris"}
+    assert client.post(reverse("profile"), {**fields, "reminders": "on"}).status_code == 302
+    preference = MailPreference.objects.get(user=user, kind="reminder")
+    assert (preference.enabled, preference.changed_via) == (True, "profile")
+    assert client.get(reverse("profile")).context["form"]["reminders"].value() is True
+    assert client.post(reverse("profile"), fields).status_code == 302
+    assert MailPreference.objects.get(user=user, kind="reminder").enabled is False
