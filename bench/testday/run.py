@@ -240,8 +240,8 @@ def learning_drain(database_url: str, worker: subprocess.Popen, timeout: float) 
             time.sleep(1)
         drained_s = round(time.monotonic() - started, 1)
         (jobs, failed) = conn.execute(
-            """SELECT count(*), count(*) FILTER (WHERE status = 'FAILED') FROM django_tasks_database_dbtaskresult
-                WHERE task_path LIKE '%%module_learning_record'"""
+            """SELECT count(*), count(*) FILTER (WHERE status = 'FAILED')
+                 FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%%module_learning_record'"""
         ).fetchone()
         (closed, recorded) = conn.execute(
             "SELECT count(*), count(session_id) FROM practice_testmoduleattempt WHERE closed_at IS NOT NULL"
