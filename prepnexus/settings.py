@@ -187,6 +187,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PrepNexus <no-reply@prepnexus.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Hours an email-verification link stays valid (docs/security.md#verified-email).
+EMAIL_VERIFY_MAX_AGE_HOURS = env.int("EMAIL_VERIFY_MAX_AGE_HOURS", default=48)
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-us"
