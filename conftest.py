@@ -1,4 +1,7 @@
+import email
+import email.policy
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -85,5 +88,49 @@ def app_server(django_db_setup, django_db_blocker):
         workers=1,
         threads=4,
     ).start()
+    yield server
+    server.stop()
+
+
+class SMTPServer:
+    """A real SMTP server (aiosmtpd) on a free local port; `.messages` are the mails it received."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller  # imported here: only the tests that use it need it
+
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list = []
+        self.port = _free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        self.running = True
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls this hook by name
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+    def stop(self) -> None:
+        """Stop listening: a mail sent now meets a closed port."""
+        if self.running:
+            self._controller.stop()
+            self.running = False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server for the test, with Django's mail settings pointed at it (docs/email.md)."""
+    server = SMTPServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()

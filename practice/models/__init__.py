@@ -5,8 +5,8 @@ items, answers), progress (proficiency, score history, totals, activity, badges)
 review), flashcards, institutions (institutions, members, classes, assignments, the
 access trail), forms (full-length test forms: modules and slots), fulltests (a learner's sitting of a
 form: modules, responses, scores; accommodations), legacy (the legacy-id map),
-workflow (the question workflow's event log), jobs (background workers' heartbeats, periodic runs),
-versioning (the database's rules for question versions).
+workflow (the question workflow's event log), mail (outgoing mail, mail preferences), jobs (background
+workers' heartbeats, periodic runs), versioning (the database's rules for question versions).
 
 Dependencies run one way: models import nothing from services, selectors, views, urls, admin, forms or
 formats. Inside this package a module imports its siblings directly (`from .bank import Question`),
@@ -60,6 +60,7 @@ from .institutions import (
 )
 from .jobs import PeriodicRun, WorkerBeat
 from .legacy import LegacyBadge, LegacyRecord
+from .mail import MAIL_DEFAULT_ENABLED, MAIL_KINDS, USERLESS_KINDS, MailPreference, OutboundMail
 from .progress import BadgeAward, DailyActivity, LearnerStats, ScoreSnapshot, SkillProficiency
 from .review import ReviewAttempt, ReviewItem, ReviewItemQuerySet, ReviewRating
 from .sessions import Answer, PracticeSession, SessionItem
@@ -69,10 +70,13 @@ __all__ = [
     "CROSS_TEXT_SKILL",
     "IRT_B_DEFAULTS",
     "LEGACY_MUST_RESET_PREFIX",
+    "MAIL_DEFAULT_ENABLED",
+    "MAIL_KINDS",
     "MCQ_LABELS",
     "MODULE_PHASES",
     "PHASE_ORDER",
     "READING_AND_WRITING",
+    "USERLESS_KINDS",
     "AccessEvent",
     "Answer",
     "Assignment",
@@ -95,7 +99,9 @@ __all__ = [
     "LegacyBadge",
     "LegacyRecord",
     "ListedManager",
+    "MailPreference",
     "Membership",
+    "OutboundMail",
     "PeriodicRun",
     "Phase",
     "PracticeSession",

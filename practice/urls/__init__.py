@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from ..views import assignments, dashboard, exports, flashcards, fulltests, institutions, review, sessions
+from ..views import (
+    assignments,
+    dashboard,
+    exports,
+    flashcards,
+    fulltests,
+    institutions,
+    mail,
+    review,
+    sessions,
+)
 
 app_name = "practice"
 
@@ -53,4 +63,5 @@ urlpatterns = [
     path("account/access/", institutions.access_mine, name="access-mine"),
     path("export/", exports.export_index, name="export"),
     path("export/prepnexus-export.<str:fmt>", exports.export_download, name="export-download"),
+    path("mail/unsubscribe/<str:token>/", mail.mail_unsubscribe, name="mail-unsubscribe"),
 ]
