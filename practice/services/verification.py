@@ -16,11 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import User
-
-try:
-    from .mail import mail_queue
-except ImportError:  # the mail core (services/mail.py) is not on this branch yet
-    mail_queue = None
+from .mail import mail_queue
 
 SALT = "practice.email-verify"
 MAIL_KIND = "verify-email"
@@ -59,19 +55,18 @@ def verify_url(token: str) -> str:
 def email_verification_send(*, user: User) -> str:
     """Queue a verification link to the user's current address, in the caller's transaction; return it."""
     token = verify_token_make(user=user)
-    if mail_queue is not None:
-        # The token's timestamp makes each requested link its own mail (the mail core's once-per-period key).
-        mail_queue(
-            kind=MAIL_KIND,
-            user=user,
-            period=token.rsplit(":", 2)[-2],
-            context={
-                "verify_url": verify_url(token),
-                "username": user.username,
-                "email": user.email,
-                "max_age_hours": settings.EMAIL_VERIFY_MAX_AGE_HOURS,
-            },
-        )
+    # The token's timestamp makes each requested link its own mail (the mail core's once-per-period key).
+    mail_queue(
+        kind=MAIL_KIND,
+        user=user,
+        period=token.rsplit(":", 2)[-2],
+        context={
+            "verify_url": verify_url(token),
+            "username": user.username,
+            "email": user.email,
+            "max_age_hours": settings.EMAIL_VERIFY_MAX_AGE_HOURS,
+        },
+    )
     return token
 
 

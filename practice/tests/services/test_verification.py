@@ -1,4 +1,4 @@
-"""Verified email: the signed link, verifying with it, changing the address, and what a verified address unlocks."""
+"""Verified email: the signed link, verifying with it, changing the address, what verifying unlocks."""
 
 import time
 
@@ -7,7 +7,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 
 from practice.formats.roster import parse
-from practice.models import User
+from practice.models import OutboundMail, User
 from practice.services.accounts import learner_signup
 from practice.services.rosters import roster_plan
 from practice.services.verification import (
@@ -142,3 +142,29 @@ def test_a_roster_matches_a_self_registered_learner_only_once_they_verify():
     assert action() == "refuse"
     email_verify(token=verify_token_make(user=learner), user=learner)
     assert action() == "match"
+
+
+def test_signup_queues_one_essential_verification_mail_in_its_transaction():
+    user = learner_signup(email="ada@example.org", password="a-long-unusual-passphrase-7")
+    [mail] = OutboundMail.objects.filter(user=user)
+    assert (mail.kind, mail.to_address, mail.essential, mail.status) == (
+        "verify-email",
+        "ada@example.org",
+        True,
+        "queued",
+    )
+    assert mail.context["verify_url"].startswith("http")
+    assert "/accounts/verify/" in mail.context["verify_url"]
+
+
+def test_a_refused_signup_queues_no_mail():
+    make_user(email="ada@example.org")
+    with pytest.raises(ValidationError):
+        learner_signup(email="ADA@example.org", password="a-long-unusual-passphrase-7")
+    assert not OutboundMail.objects.exists()
+
+
+def test_changing_the_address_queues_a_link_to_the_new_one():
+    user = make_user(email="old@example.org")
+    user_email_change(user=user, email="new@example.org")
+    assert list(OutboundMail.objects.values_list("to_address", flat=True)) == ["new@example.org"]

@@ -1,13 +1,17 @@
 """Verified email pages: following the link, asking for another, changing the address, the notice."""
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from practice.models import User
+from practice.models import OutboundMail, User
 from practice.services.verification import verify_token_make
 
 from ..factories import PASSWORD, make_user
+from ..jobs import run_jobs
 from ..services.test_verification import old_token
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +203,55 @@ def test_the_admin_refuses_an_address_another_account_has(client):
     )
     assert response.status_code == 200 and b"An account with this email already exists" in response.content
     assert not User.objects.filter(username="second").exists()
+
+
+def _parts(message) -> dict[str, str]:
+    return {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
+
+
+def _link(text: str) -> str:
+    [url] = re.findall(r"https?://\S+/accounts/verify/[^/\s]+/", text)
+    return urlsplit(url).path
+
+
+def test_a_new_learner_gets_the_link_through_the_worker_and_it_verifies_the_account(client, smtp_server):
+    response = client.post(
+        reverse("signup"),
+        {
+            "email": "Grace@Example.org",
+            "display_name": "Grace",
+            "password1": "a-long-unusual-passphrase-7",
+            "password2": "a-long-unusual-passphrase-7",
+        },
+    )
+    assert response.status_code == 302
+    assert smtp_server.messages == []  # sent by the worker, never in the request
+    assert run_jobs() == 1
+    [message] = smtp_server.messages
+    assert message["To"] == "Grace@example.org"
+    assert message["Subject"] == "Verify your email address for PrepNexus"
+    assert "List-Unsubscribe" not in message  # essential mail
+    parts = _parts(message)
+    path = _link(parts["text/plain"])
+    assert path in parts["text/html"]
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
+    user = User.objects.get(email="Grace@example.org")
+    assert user.email_verified_at is not None and user.email_verified_by == user
+    assert OutboundMail.objects.get(user=user).status == "sent"
+
+
+def test_resend_and_change_each_mail_a_new_link_and_an_old_address_gets_nothing_more(client, smtp_server):
+    user = make_user(email="first@example.org")
+    client.force_login(user)
+    assert client.post(reverse("email-verify-resend")).status_code == 302
+    response = client.post(reverse("email-change"), {"email": "second@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    run_jobs()
+    # The link queued for the first address is skipped: the account no longer has it.
+    assert [m["To"] for m in smtp_server.messages] == ["second@example.org"]
+    assert OutboundMail.objects.get(to_address="first@example.org").status == "skipped"
+    path = _link(_parts(smtp_server.messages[0])["text/plain"])
+    assert client.post(path).status_code == 302
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
