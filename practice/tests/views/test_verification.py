@@ -255,3 +255,35 @@ def test_resend_and_change_each_mail_a_new_link_and_an_old_address_gets_nothing_
     assert client.post(path).status_code == 302
     user.refresh_from_db()
     assert user.email_verified_at is not None
+
+
+def test_staff_changing_an_address_in_the_admin_verify_the_new_one(client):
+    staff = make_user(is_staff=True, is_superuser=True)
+    learner = make_user(email="old@example.org")
+    client.force_login(staff)
+    url = reverse("admin:practice_user_change", args=[learner.pk])
+    form = client.get(url).context["adminform"].form
+    skip = ("password", "groups", "user_permissions", "date_joined", "last_login")
+    data = {
+        name: "on" if value is True else value
+        for name, value in form.initial.items()
+        if name in form.fields and value not in (None, False) and name not in skip
+    }
+    data |= {
+        "email": "new@example.org",
+        "date_joined_0": learner.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": learner.date_joined.strftime("%H:%M:%S"),
+        "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "1",
+        "profile-0-id": str(learner.profile.pk),
+        "profile-0-user": str(learner.pk),
+        "profile-0-display_name": learner.profile.display_name,
+        "profile-0-time_zone": "UTC",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    learner.refresh_from_db()
+    assert learner.email == "new@example.org" and learner.email_verified_by == staff
+    assert LogEntry.objects.filter(
+        user=staff, change_message__contains="new@example.org verified by"
+    ).exists()
