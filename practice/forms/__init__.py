@@ -20,6 +20,7 @@ from ..models import (
     User,
 )
 from ..services.accounts import DELETE_CONFIRMATION
+from ..services.mail import mail_queue
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -83,6 +84,16 @@ class LegacyAwarePasswordResetForm(PasswordResetForm):
             email__iexact=email, is_active=True, password__startswith=LEGACY_MUST_RESET_PREFIX
         )
         yield from (user for user in must_reset if _casefold(user.email) == wanted)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Queue the mail for the mail worker (templates/mail/password-reset.*) instead of sending it in
+        the request. Each request is its own mail: its period is a fresh id (docs/email.md)."""
+        mail_queue(
+            kind="password-reset",
+            period=uuid.uuid4().hex,
+            user=context["user"],
+            context={name: context[name] for name in ("email", "uid", "token", "protocol", "domain")},
+        )
 
 
 def _casefold(value: str) -> str:

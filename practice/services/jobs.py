@@ -110,6 +110,7 @@ def jobs_reap(*, now: datetime | None = None) -> Reaped:
 # task decides what that period means for each recipient (a learner's own time zone, for instance).
 PERIODIC_JOBS: dict[str, tuple[str, str]] = {
     "jobs-prune": ("practice.services.jobs.jobs_prune", "daily"),
+    "mail-prune": ("practice.services.mail.mail_prune", "daily"),
 }
 _PERIOD_FORMATS = {"hourly": "%Y-%m-%dT%H", "daily": "%Y-%m-%d", "weekly": "%G-W%V"}
 

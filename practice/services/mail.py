@@ -3,6 +3,7 @@ idempotency key, and the job that sends it); the `mail_deliver` job sends it ove
 never inside a request, retrying with the worker's backoff. Non-essential mails carry a one-click
 unsubscribe link (RFC 8058). See docs/email.md."""
 
+from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -137,7 +138,8 @@ def _message(mail: OutboundMail) -> EmailMultiAlternatives:
 def mail_deliver(*, mail_id: int) -> str:
     """Send one queued mail, once: its row is locked while it is sent, and a sent row is left alone. An
     SMTP error raises, so the worker runs the job again after its backoff; after the last attempt
-    (TASK_MAX_ATTEMPTS) the row is marked failed with the error. Returns the row's status."""
+    (TASK_MAX_ATTEMPTS) the row is marked failed with the error. Once the row is sent, skipped or failed,
+    its context (which may hold a secret, such as a reset link's token) is cleared. Returns the status."""
     error = None
     with transaction.atomic():
         mail = OutboundMail.objects.select_for_update(of=("self",)).select_related("user").get(pk=mail_id)
@@ -145,8 +147,8 @@ def mail_deliver(*, mail_id: int) -> str:
             return mail.status
         reason = _skip_reason(mail)
         if reason:
-            mail.status, mail.last_error = OutboundMail.Status.SKIPPED, reason
-            mail.save(update_fields=["status", "last_error"])
+            mail.status, mail.last_error, mail.context = OutboundMail.Status.SKIPPED, reason, {}
+            mail.save(update_fields=["status", "last_error", "context"])
             return mail.status
         mail.attempts += 1
         mail.message_id = mail.message_id or make_msgid(domain=_message_domain())
@@ -159,10 +161,31 @@ def mail_deliver(*, mail_id: int) -> str:
                 mail.status = OutboundMail.Status.FAILED
         else:
             mail.status, mail.sent_at, mail.last_error = OutboundMail.Status.SENT, timezone.now(), ""
-        mail.save(update_fields=["status", "attempts", "sent_at", "last_error", "message_id", "subject"])
+        if mail.status != OutboundMail.Status.QUEUED:
+            mail.context = {}  # done with: a reset link's token is not kept once it has been sent
+        fields = ["status", "attempts", "sent_at", "last_error", "message_id", "subject", "context"]
+        mail.save(update_fields=fields)
     if error is not None:
         raise error
     return mail.status
+
+
+# Finished mails are kept this long: the staff's record of what was sent, and the idempotency key of any
+# period a job could still queue for (weeks at most).
+MAIL_KEEP_DAYS = 90
+
+
+@task()
+def mail_prune(*, period: str) -> int:
+    """Daily: delete mails finished (sent, skipped, failed) more than MAIL_KEEP_DAYS ago."""
+    before = timezone.now() - timedelta(days=MAIL_KEEP_DAYS)
+    with transaction.atomic():
+        deleted, _ = (
+            OutboundMail.objects.exclude(status=OutboundMail.Status.QUEUED)
+            .filter(created_at__lt=before)
+            .delete()
+        )
+    return deleted
 
 
 def _message_domain() -> str:

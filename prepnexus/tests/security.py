@@ -206,6 +206,8 @@ PARAM_EXEMPT = {
     "an anonymous visitor to log in, and only the account it names can confirm it",
     "blog:*": "published posts and tags are public, addressed by slug; that drafts 404 for visitors "
     "is the blog's own test",
+    "practice:mail-unsubscribe": "the signed token (django.core.signing, salted) naming the user and the "
+    "kind is the authorization; it can only turn that kind of mail off, and a bad token is a 400 page",
     "practice:export-download": "the parameter is the file format (zip or json); the download is always "
     "the requesting learner's own data, and anonymous visitors are sent to log in",
 }

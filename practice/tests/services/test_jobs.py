@@ -153,10 +153,11 @@ def test_period_keys_are_utc_hours_days_and_iso_weeks():
 
 
 @pytest.mark.django_db
-def test_the_daily_prune_job_is_registered_and_runs():
-    assert periodic_enqueue_due() == [f"jobs-prune:{period_key('daily', timezone.now())}"]
-    assert run_jobs() == 1
-    assert DBTaskResult.objects.successful().count() == 1
+def test_the_daily_prune_jobs_are_registered_and_run():
+    day = period_key("daily", timezone.now())
+    assert periodic_enqueue_due() == [f"jobs-prune:{day}", f"mail-prune:{day}"]
+    assert run_jobs() == 2
+    assert DBTaskResult.objects.successful().count() == 2
 
 
 @pytest.mark.django_db

@@ -14,17 +14,13 @@ from django_tasks_db.models import DBTaskResult
 
 from practice.models import MailPreference, OutboundMail
 from practice.selectors.mail import mail_wanted
-from practice.services.mail import mail_preference_set, mail_queue
+from practice.services.mail import MAIL_KEEP_DAYS, mail_preference_set, mail_prune, mail_queue
 
 from ..factories import make_user
 from ..jobs import queued, run_jobs
-from ..mail_templates import mail_templates  # noqa: F401 (a fixture)
+from ..mails import mail_templates, parts  # noqa: F401 (mail_templates is a fixture)
 
 pytestmark = pytest.mark.usefixtures("mail_templates")
-
-
-def _parts(message) -> dict[str, str]:
-    return {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
 
 
 def _verified(**kwargs):
@@ -44,8 +40,8 @@ def test_a_mail_queued_in_a_transaction_is_sent_by_the_worker_with_text_and_html
     [message] = smtp_server.messages
     assert message["To"] == user.email and message["Subject"] == "A note for Ada"
     assert message.get_content_type() == "multipart/alternative"
-    parts = _parts(message)
-    assert "Hello Ada," in parts["text/plain"] and "<p>Hello Ada,</p>" in parts["text/html"]
+    received = parts(message)
+    assert "Hello Ada," in received["text/plain"] and "<p>Hello Ada,</p>" in received["text/html"]
     assert "List-Unsubscribe" not in message  # essential
     mail.refresh_from_db()
     assert (mail.status, mail.attempts, mail.subject) == ("sent", 1, "A note for Ada")
@@ -173,7 +169,7 @@ def test_non_essential_mail_follows_preferences_and_needs_a_verified_address(smt
     link = message["List-Unsubscribe"].strip().strip("<>")
     assert link.startswith("http://") and "/mail/unsubscribe/" in link
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert link in _parts(message)["text/plain"] and link in _parts(message)["text/html"]
+    assert link in parts(message)["text/plain"] and link in parts(message)["text/html"]
 
     pref = mail_preference_set(user=user, kind="digest", enabled=False, via="profile")
     assert (pref.enabled, pref.changed_via) == (False, "profile")
@@ -203,3 +199,16 @@ def test_a_user_mail_goes_to_the_users_own_address():
         )
     with pytest.raises(ValueError, match="Unknown way"):
         mail_preference_set(user=user, kind="digest", enabled=False, via="carrier-pigeon")
+
+
+@pytest.mark.django_db
+def test_finished_mails_are_pruned_after_the_keeping_period_queued_ones_never():
+    old = timezone.now() - timedelta(days=MAIL_KEEP_DAYS + 1)
+    user = make_user()
+    for period, status in (("a", "sent"), ("b", "failed"), ("c", "queued"), ("d", "sent")):
+        mail = mail_queue(kind="note", period=period, context={}, user=user, essential=True)
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            status=status, created_at=old if period != "d" else mail.created_at
+        )
+    assert mail_prune.call(period="2026-12-03") == 2
+    assert sorted(OutboundMail.objects.values_list("period", flat=True)) == ["c", "d"]

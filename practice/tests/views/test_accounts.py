@@ -1,14 +1,15 @@
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from blog.tests.factories import make_post
-from practice.models import Answer, User
+from practice.models import Answer, OutboundMail, User
 
 from ..factories import PASSWORD, make_user
+from ..jobs import run_jobs
 from ..learning_factories import make_answered_session
+from ..mails import text
 
 pytestmark = pytest.mark.django_db
 
@@ -97,13 +98,19 @@ def test_password_change(client):
     assert user.check_password("another-long-phrase-42")
 
 
-def test_password_reset_flow_by_email_in_any_case(client, settings):
+def test_password_reset_flow_by_email_in_any_case(client, settings, smtp_server):
     settings.SITE_URL = "http://testserver"
     user = make_user(email="reset@example.org")
     response = client.post(reverse("password_reset"), {"email": "RESET@example.org"})
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    assert smtp_server.messages == []  # queued, not sent in the request
+    run_jobs()
+    [message] = smtp_server.messages
+    assert message["To"] == "reset@example.org" and message["Subject"] == "Reset your PrepNexus password"
+    assert "List-Unsubscribe" not in message  # essential
+    # The reset token is not kept in the database once the mail is sent.
+    assert OutboundMail.objects.get(kind="password-reset").context == {}
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", text(message)).group(1)
     form_page = client.get(link, follow=True)
     assert b"Choose a new password" in form_page.content
     response = client.post(
@@ -115,10 +122,10 @@ def test_password_reset_flow_by_email_in_any_case(client, settings):
     assert user.check_password("brand-new-phrase-77")
 
 
-def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(client):
+def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(client, smtp_server):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302
-    assert mail.outbox == []
+    assert run_jobs() == 0 and smtp_server.messages == []
 
 
 def test_profile_requires_login(client):
@@ -301,7 +308,9 @@ def test_signup_needs_a_password_of_at_least_twelve_characters(client):
     assert _signup(client, password="tr7-Kq9-zXw5").status_code == 302
 
 
-def test_password_reset_links_use_the_canonical_site_url_whatever_the_host_header(client, settings):
+def test_password_reset_links_use_the_canonical_site_url_whatever_the_host_header(
+    client, settings, smtp_server
+):
     settings.SITE_URL = "https://prep.example.org"
     settings.ALLOWED_HOSTS = ["prep.example.org", "evil.example.net"]  # a forged Host that passes
     make_user(email="reset@example.org")
@@ -309,6 +318,19 @@ def test_password_reset_links_use_the_canonical_site_url_whatever_the_host_heade
         reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="evil.example.net"
     )
     assert response.status_code == 302
-    body = mail.outbox[0].body
+    run_jobs()
+    [message] = smtp_server.messages
+    body = text(message)
     assert re.search(r"https://prep\.example\.org/accounts/reset/\S+/\S+/", body)
-    assert "evil.example.net" not in body and "evil.example.net" not in mail.outbox[0].subject
+    assert "evil.example.net" not in body and "evil.example.net" not in message["Subject"]
+    assert "https://prep.example.org/accounts/reset/" in message.get_body(("html",)).get_content()
+
+
+def test_a_password_reset_request_succeeds_while_the_smtp_server_is_down(client, smtp_server):
+    smtp_server.stop()
+    make_user(email="reset@example.org")
+    response = client.post(reverse("password_reset"), {"email": "reset@example.org"})
+    assert response.status_code == 302  # the mail waits in the queue for the server
+    run_jobs()
+    mail = OutboundMail.objects.get(kind="password-reset")
+    assert (mail.status, mail.attempts) == ("queued", 1) and smtp_server.messages == []

@@ -1,5 +1,5 @@
-"""A mail kind for the mail core's tests, with its templates in a folder of the test's own, so the tests do
-not depend on the wording of the real kinds' mails."""
+"""Helpers for tests of mail: a mail kind with templates in a folder of the test's own (so the mail core's
+tests do not depend on the wording of the real kinds' mails), and the parts of a received message."""
 
 import pytest
 
@@ -24,3 +24,13 @@ def mail_templates(settings, tmp_path):
     engines[0]["DIRS"] = [tmp_path, *engines[0]["DIRS"]]
     settings.TEMPLATES = engines
     return folder
+
+
+def parts(message) -> dict[str, str]:
+    """A received message's parts by content type: {"text/plain": ..., "text/html": ...}."""
+    return {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
+
+
+def text(message) -> str:
+    """A received message's plain-text part."""
+    return parts(message)["text/plain"]
