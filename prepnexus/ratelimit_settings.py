@@ -20,6 +20,8 @@ SCOPES = {
     "class-join": ("RATELIMIT_CLASS_JOIN", "10/900"),
     # Roster uploads (preview or commit) per teacher or admin.
     "roster-upload": ("RATELIMIT_ROSTER_UPLOAD", "30/3600"),
+    # Verification links mailed per learner (resends and address changes; each sends a mail).
+    "email-verify": ("RATELIMIT_EMAIL_VERIFY", "3/3600"),
     # Logins (prepnexus/loginlimit.py): POSTs and failures per client address, failures per account.
     "login": ("RATELIMIT_LOGIN", "100/300"),
     "login-failures": ("RATELIMIT_LOGIN_FAILURES", "30/900"),

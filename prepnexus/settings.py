@@ -188,6 +188,7 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PrepNexus <no-reply@prepnexus.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_VERIFY_MAX_AGE_HOURS = env.int("EMAIL_VERIFY_MAX_AGE_HOURS", default=48)  # a verification link's life
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-us"
@@ -354,9 +355,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A failed job (or a dead worker's) reruns after TASK_RETRY_SECONDS * 2^(n - 1), to TASK_MAX_ATTEMPTS runs.
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=5)
 TASK_RETRY_SECONDS = env.float("TASK_RETRY_SECONDS", default=15)
-# A worker marks itself alive this often; one unseen for WORKER_DEAD_SECONDS is dead and its job rerun.
-WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5)
-WORKER_DEAD_SECONDS = env.float("WORKER_DEAD_SECONDS", default=30)
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5)  # "I am alive", this often
+WORKER_DEAD_SECONDS = env.float("WORKER_DEAD_SECONDS", default=30)  # unseen this long: dead, its job rerun
 REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=17)  # learners' reminders, in their own zone
 if not 0 <= REMINDER_LOCAL_HOUR <= 23:
     raise ImproperlyConfigured("REMINDER_LOCAL_HOUR must be an hour from 0 to 23.")

@@ -153,6 +153,30 @@ class AccountDeleteForm(forms.Form):
         return confirmation
 
 
+class EmailChangeForm(forms.Form):
+    """A new address for the learner's account, confirmed with their password."""
+
+    email = forms.EmailField(
+        label="New email address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="We mail a link to the new address; it is unverified until you follow it.",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password. Your address was not changed.")
+        return password
+
+
 class SessionStartForm(forms.Form):
     """What a learner picks to start a session; choices come from one query of the taxonomy."""
 

@@ -149,8 +149,8 @@ class LegacyImport:
             raise ValueError(f"{type(self).__name__} imports {self.kind} files, not {reader.kind}")
         self.reader, self.sha256 = reader, sha256
         self.batch_size, self.dry_run = batch_size, dry_run
-        # Self-registered accounts joined before this are trusted with their email (there is no email
-        # verification yet); None trusts none. Staff-made and legacy-imported accounts are always trusted.
+        # Self-registered accounts joined before this are trusted with their unverified email (accounts
+        # older than verification); None trusts none. Verified and legacy-imported addresses always are.
         self.merge_accounts_before = merge_accounts_before
         # strict: reject what would be repaired (the importer's behaviour before repairs existed).
         self.strict = strict
@@ -456,7 +456,7 @@ class LegacyImport:
             if existing is not None and existing in untrusted:
                 # Whoever signed up with this address may not own it: the history goes to its own account.
                 notes.append(
-                    f"email conflict: {email} belongs to user {existing}, a self-registered account not"
+                    f"email conflict: {email} belongs to user {existing}, an account not"
                     f" trusted to own it ({untrusted[existing]}); imported as a separate account with the"
                     f" placeholder {self._placeholder(row)}"
                 )
@@ -537,25 +537,29 @@ class LegacyImport:
     def _accounts_by_email(self, emails: set[str]) -> tuple[dict[str, int], dict[int, str]]:
         """The accounts holding these (lower-cased) emails, and why each untrusted one is untrusted.
 
-        A source account merges only into an account whose email is trusted: one staff made, one a legacy
-        import made, or a self-registered one that joined before ``merge_accounts_before``.
+        A source account merges only into an account whose email is trusted: a verified address (its
+        owner followed the mailed link, or staff or a roster created the account), an account a legacy
+        import made (its address is the earlier app's own), or a self-registered one that joined before
+        ``merge_accounts_before`` (an operator's decision for accounts older than verification).
         """
         found = list(
             User.objects.annotate(key=Lower("email"))
             .filter(key__in=emails)
-            .values_list("key", "pk", "is_staff", "date_joined")
+            .values_list("key", "pk", "email_verified_at", "date_joined")
         )
         imported = set(
             LegacyRecord.objects.filter(
-                table="users", state=IMPORTED, object_id__in=[pk for _, pk, staff, _ in found if not staff]
+                table="users",
+                state=IMPORTED,
+                object_id__in=[pk for _, pk, verified, _ in found if verified is None],
             ).values_list("object_id", flat=True)
         )
         cutoff = self.merge_accounts_before
         untrusted = {}
-        for _key, pk, staff, joined in found:
-            if staff or pk in imported or (cutoff is not None and joined < cutoff):
+        for _key, pk, verified, joined in found:
+            if verified is not None or pk in imported or (cutoff is not None and joined < cutoff):
                 continue
-            untrusted[pk] = (
+            untrusted[pk] = "its address is not verified; " + (
                 f"joined {_utc(joined)}, not before --merge-accounts-before {_utc(cutoff)}"
                 if cutoff is not None
                 else "no --merge-accounts-before given"

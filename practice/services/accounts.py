@@ -14,6 +14,7 @@ from ..models import LegacyRecord, Profile, User
 from ..selectors.dashboard import progress_version_key
 from ..selectors.mail import mail_wanted
 from .mail import mail_preference_set
+from .verification import email_verification_send
 
 DELETE_CONFIRMATION = "DELETE"
 
@@ -33,7 +34,7 @@ def username_from_email(email: str) -> str:
 
 @transaction.atomic
 def learner_signup(*, email: str, password: str, display_name: str = "") -> User:
-    """Create a learner and their profile in one transaction; email is unique in any case."""
+    """Create a learner and their profile, and mail them a verification link, in one transaction."""
     email = User.objects.normalize_email(email.strip())
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "An account with this email already exists."})
@@ -51,6 +52,7 @@ def learner_signup(*, email: str, password: str, display_name: str = "") -> User
         # Two signups raced past the check above; the unique index decided.
         raise ValidationError({"email": "An account with this email already exists."}) from exc
     Profile.objects.create(user=user, display_name=display_name.strip()[:80])
+    email_verification_send(user=user)
     return user
 
 

@@ -53,13 +53,16 @@ def set_password_path(user: User) -> str:
     )
 
 
-def _user_for_email(*, email: str, name: str = "") -> tuple[User, bool]:
-    """The account with this email (any case), or a new one with no usable password yet."""
+def _user_for_email(*, email: str, name: str = "", verified_by: User | None = None) -> tuple[User, bool]:
+    """The account with this email (any case), or a new one with no usable password yet (its address
+    verified by VERIFIED_BY, who typed it, as a roster's new accounts are)."""
     email = User.objects.normalize_email(email.strip())
     existing = User.objects.filter(email__iexact=email).first()
     if existing:
         return existing, False
     user = User(username=username_from_email(email), email=email)
+    if verified_by is not None:
+        user.email_verified_at, user.email_verified_by = timezone.now(), verified_by
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     try:
@@ -110,7 +113,7 @@ def member_invite(
     """Add a teacher or admin (or learner) to the institution, creating their account if needed."""
     if role not in Role.values:
         raise ValidationError({"role": "Choose admin, teacher or learner."})
-    user, created = _user_for_email(email=email, name=name)
+    user, created = _user_for_email(email=email, name=name, verified_by=invited_by)
     membership = Membership.objects.filter(institution=institution, user=user).first()
     if membership is None:
         Membership.objects.create(institution=institution, user=user, role=role, invited_by=invited_by)

@@ -8,6 +8,7 @@ from prepnexus.ratelimit import key_post_field, ratelimit
 
 from ..forms import LegacyAwarePasswordResetForm, LoginForm
 from ..views import accounts as views
+from ..views import verification
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,4 +34,7 @@ urlpatterns = [
     ),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/delete/", views.account_delete_view, name="account-delete"),
+    path("accounts/email/", verification.email_change, name="email-change"),
+    path("accounts/verify/send/", verification.email_verify_resend, name="email-verify-resend"),
+    path("accounts/verify/<str:token>/", verification.email_verify_view, name="email-verify"),
 ]

@@ -202,6 +202,8 @@ STAFF_ONLY = {
 PARAM_EXEMPT = {
     "password_reset_confirm": "Django's own view: the signed, single-use token in the URL is the "
     "authorization; a wrong token shows 'invalid link'",
+    "email-verify": "the signed link names the account; a bad link is a 400 for anyone, a good one sends "
+    "an anonymous visitor to log in, and only the account it names can confirm it",
     "blog:*": "published posts and tags are public, addressed by slug; that drafts 404 for visitors "
     "is the blog's own test",
     "practice:mail-unsubscribe": "the signed token (django.core.signing, salted) naming the user and the "

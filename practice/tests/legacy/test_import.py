@@ -36,6 +36,7 @@ from practice.models import (
     User,
 )
 from practice.selectors.questions import skills_for_choice
+from practice.services.verification import email_verify, verify_token_make
 
 from ..factories import make_user
 from . import samples as legacy_samples
@@ -391,13 +392,13 @@ def _leitner_user_with_email():
 @pytest.mark.parametrize(
     ("account", "options"),
     [
-        ({"is_staff": True}, {}),
+        ({"email_verified_at": datetime(2026, 3, 1, tzinfo=UTC)}, {}),
         (
             {"date_joined": datetime(2025, 6, 1, tzinfo=UTC)},
             {"merge_accounts_before": datetime(2026, 1, 1, tzinfo=UTC)},
         ),
     ],
-    ids=["made-by-staff", "self-registered-before-the-cutoff"],
+    ids=["verified", "self-registered-before-the-cutoff"],
 )
 def test_leitner_user_merges_into_an_account_whose_email_is_trusted(account, options):
     legacy_id, email, n_cards = _leitner_user_with_email()
@@ -424,13 +425,39 @@ def test_leitner_user_is_not_merged_into_a_self_registered_account_with_its_emai
     assert "users" not in report.merged_rows or not report.merged_rows["users"]
     [conflict] = _notes(report, "users", "email conflict")
     assert conflict["legacy_id"] == legacy_id
-    assert f"belongs to user {squatter.pk}, a self-registered account not trusted" in conflict["note"]
+    assert f"belongs to user {squatter.pk}, an account not trusted" in conflict["note"]
+    assert "its address is not verified" in conflict["note"]
     record = LegacyRecord.objects.get(table="users", legacy_id=legacy_id)
     assert record.state == "imported" and record.object_id != squatter.pk
     separate = User.objects.get(pk=record.object_id)
     assert separate.email.endswith("@legacy.invalid")
     assert Flashcard.objects.filter(owner=separate).count() == n_cards
     assert not Flashcard.objects.filter(owner=squatter).exists()
+
+
+def test_leitner_user_is_not_merged_into_an_unverified_staff_account():
+    legacy_id, email, _ = _leitner_user_with_email()
+    staff = make_user(username="staff-unverified", email=email, is_staff=True)
+    report = _import(legacy_samples.sample("leitner"), "leitner")
+    assert "users" not in report.merged_rows or not report.merged_rows["users"]
+    [conflict] = _notes(report, "users", "email conflict")
+    assert (
+        f"belongs to user {staff.pk}, an account not trusted to own it (its address is not verified"
+        in (conflict["note"])
+    )
+    assert conflict["legacy_id"] == legacy_id
+    assert not Flashcard.objects.filter(owner=staff).exists()
+
+
+def test_a_legacy_user_merges_once_the_account_verifies_its_address():
+    """The learner who signed up with the address follows the mailed link; the import then merges."""
+    legacy_id, email, n_cards = _leitner_user_with_email()
+    learner = make_user(username="signed-up", email=email)
+    email_verify(token=verify_token_make(user=learner), user=learner)
+    report = _import(legacy_samples.sample("leitner"), "leitner")
+    [merged] = report.merged_rows["users"]
+    assert merged["legacy_id"] == legacy_id and merged["into"] == f"user {learner.pk}"
+    assert Flashcard.objects.filter(owner=learner).count() == n_cards
 
 
 def test_leitner_user_merges_into_the_account_a_satprep_import_made(tmp_path):

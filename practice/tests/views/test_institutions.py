@@ -81,6 +81,8 @@ def test_an_admin_invites_a_teacher_and_gets_a_one_time_link(client):
         membership = Membership.objects.get(user__email="new.teacher@example.org")
     assert membership.role == "teacher" and membership.invited_by == admin
     assert not membership.user.has_usable_password()
+    # The admin typed the address, as for a roster's new accounts: verified by them.
+    assert membership.user.email_verified_at is not None and membership.user.email_verified_by == admin
     assert client.post(url, {"email": "not-an-email", "role": "teacher"}).status_code == 422
 
 
