@@ -115,6 +115,14 @@ def member_invite(
         raise ValidationError({"role": "Choose admin, teacher or learner."})
     user, created = _user_for_email(email=email, name=name, verified_by=invited_by)
     membership = Membership.objects.filter(institution=institution, user=user).first()
+    if membership is None and user.email_verified_at is None:
+        # Whoever signed up with this address may not own it: as for a roster, only a verified one joins.
+        raise ValidationError(
+            {
+                "email": f"{user.email} belongs to an account whose address is not verified yet. Ask its "
+                "owner to verify it (the link is on their dashboard), then invite them again."
+            }
+        )
     if membership is None:
         Membership.objects.create(institution=institution, user=user, role=role, invited_by=invited_by)
     elif membership.role != role:

@@ -2,8 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from practice.models import AccessEvent, Classroom, Enrollment, Membership
+from practice.models import AccessEvent, Classroom, Enrollment, Membership, User
 from practice.tenancy import operator_access
 
 from ..factories import make_user
@@ -84,6 +85,21 @@ def test_an_admin_invites_a_teacher_and_gets_a_one_time_link(client):
     # The admin typed the address, as for a roster's new accounts: verified by them.
     assert membership.user.email_verified_at is not None and membership.user.email_verified_by == admin
     assert client.post(url, {"email": "not-an-email", "role": "teacher"}).status_code == 422
+
+
+def test_an_existing_account_joins_by_invitation_only_once_its_address_is_verified(client):
+    institution, admin, *_ = make_school()
+    someone = make_user(email="claimed@example.org")  # signed up themselves; address not verified
+    client.force_login(admin)
+    url = reverse("teach:institution-detail", args=[institution.pk])
+    response = client.post(url, {"email": "Claimed@example.org", "role": "teacher"})
+    assert response.status_code == 422 and "not verified yet" in response.content.decode()
+    with _as_operator():
+        assert not Membership.objects.filter(user=someone).exists()
+    User.objects.filter(pk=someone.pk).update(email_verified_at=timezone.now(), email_verified_by=someone)
+    assert client.post(url, {"email": "claimed@example.org", "role": "teacher"}).status_code == 200
+    with _as_operator():
+        assert Membership.objects.get(user=someone).role == "teacher"
 
 
 def test_a_teacher_cannot_open_the_institution_admin_pages(client):
