@@ -169,12 +169,16 @@ stop() {
 # The site as production runs it: gunicorn in front, one background worker (manage.py run_worker) beside
 # it. Ctrl-C, or either process ending, stops both. Expects .run/env sourced (the Makefile does).
 serve() {
-  local port="$1" worker
+  local port="$1" worker web status=0
   "$VENV/bin/python" "$ROOT/manage.py" run_worker &
   worker=$!
-  trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
-  trap 'exit 130' INT TERM
-  GUNICORN_BIND="127.0.0.1:$port" "$VENV/bin/gunicorn" -c "$ROOT/prepnexus/gunicorn.conf.py"
+  GUNICORN_BIND="127.0.0.1:$port" "$VENV/bin/gunicorn" -c "$ROOT/prepnexus/gunicorn.conf.py" &
+  web=$!
+  trap 'kill -TERM "$worker" "$web" 2>/dev/null || true' INT TERM
+  wait -n "$worker" "$web" || status=$?
+  kill -TERM "$worker" "$web" 2>/dev/null || true
+  wait "$worker" "$web" 2>/dev/null || true
+  return "$status"
 }
 
 cmd="${1:-}"; shift || true
