@@ -121,7 +121,23 @@ class ProfileForm(forms.ModelForm):
         }
 
 
-class AccountDeleteForm(forms.Form):
+class PasswordConfirmedForm(forms.Form):
+    """A change its owner confirms with their password; `refusal` says what did not happen."""
+
+    refusal = "That is not your password."
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(self.refusal)
+        return password
+
+
+class AccountDeleteForm(PasswordConfirmedForm):
     """The learner's password and the typed word that together confirm deleting their account."""
 
     password = forms.CharField(
@@ -135,16 +151,7 @@ class AccountDeleteForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text="Your account and everything in it are deleted at once and cannot be restored.",
     )
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your password. Nothing was deleted.")
-        return password
+    refusal = "That is not your password. Nothing was deleted."
 
     def clean_confirmation(self):
         confirmation = self.cleaned_data["confirmation"].strip()
@@ -153,7 +160,7 @@ class AccountDeleteForm(forms.Form):
         return confirmation
 
 
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(PasswordConfirmedForm):
     """A new address for the learner's account, confirmed with their password."""
 
     email = forms.EmailField(
@@ -165,16 +172,7 @@ class EmailChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="We mail a link to the new address; it is unverified until you follow it.",
     )
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your password. Your address was not changed.")
-        return password
+    refusal = "That is not your password. Your address was not changed."
 
 
 class SessionStartForm(forms.Form):
